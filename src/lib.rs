@@ -1,0 +1,50 @@
+//! 隐患排查 PWA: the app lives here (not in main.rs) so browser tests can mount and call it.
+
+pub mod browser;
+pub mod components;
+pub mod routes;
+pub mod store;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use components::{NetworkBadge, StorageBanner, TabBar, UpdatePrompt};
+
+/// Mounts the app on the page, replacing the boot placeholder of index.html.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
+    leptos::mount::mount_to_body(App);
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <header class="topbar">
+                <span class="brand">"隐患排查"</span>
+                <NetworkBadge/>
+            </header>
+            <UpdatePrompt/>
+            <StorageBanner/>
+            <main class="page">
+                <Routes fallback=routes::NotFound>
+                    <Route path=path!("/") view=routes::Home/>
+                    <Route path=path!("/enterprises") view=routes::Enterprises/>
+                    <Route path=path!("/inspections") view=routes::Inspections/>
+                    <Route path=path!("/hazards") view=routes::Hazards/>
+                    <Route path=path!("/sync") view=routes::Sync/>
+                    <Route path=path!("/reports") view=routes::Reports/>
+                    <Route path=path!("/settings") view=routes::Settings/>
+                </Routes>
+            </main>
+            <TabBar/>
+        </Router>
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    yinhuan_app::start();
+}

@@ -1,0 +1,42 @@
+//! Screens whose features are not built yet say so honestly instead of pretending.
+
+use leptos::prelude::*;
+
+fn not_yet(title: &'static str, what: &'static str) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>{title}</h1>
+            <p class="muted">{what}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn Enterprises() -> impl IntoView {
+    not_yet("企业台账", "企业的新增、查找与编辑尚未开放。")
+}
+
+#[component]
+pub fn Inspections() -> impl IntoView {
+    not_yet("检查", "离线检查表与附件5隐患清单尚未开放。")
+}
+
+#[component]
+pub fn Hazards() -> impl IntoView {
+    not_yet("隐患台账", "隐患整改、复查与销号尚未开放。")
+}
+
+#[component]
+pub fn Sync() -> impl IntoView {
+    not_yet("同步", "与服务器的同步尚未开放：数据目前只保存在本机。")
+}
+
+#[component]
+pub fn Reports() -> impl IntoView {
+    not_yet("报表", "附件1–附件4 的汇总与导出尚未开放。")
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    not_yet("页面不存在", "请从下方导航进入。")
+}

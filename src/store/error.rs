@@ -1,0 +1,41 @@
+//! Every IndexedDB failure becomes a `StoreError` that the UI shows in Chinese; none is swallowed.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, Error, PartialEq)]
+pub enum StoreError {
+    /// Private browsing, a blocked or missing IndexedDB: offline work is impossible.
+    #[error("本机存储不可用（可能处于无痕/隐私模式或浏览器禁止了存储）：离线工作无法保存。请使用普通模式打开本应用。详情：{0}")]
+    Unavailable(String),
+    /// The database opened but lacks a store the schema promises: an aborted upgrade.
+    #[error("本机数据库结构不完整（缺少“{0}”）。请关闭本应用的其他标签页后重新打开。")]
+    MissingStore(String),
+    /// A read or write failed, e.g. the quota is full or the connection was lost.
+    #[error("本机存储读写失败：{0}。请检查手机存储空间后重试；数据未丢失前请勿清除浏览器数据。")]
+    Io(String),
+    /// A stored value no longer matches the record type (a bug or a foreign write).
+    #[error("本机记录无法读取（{0}）。请导出数据并联系管理员。")]
+    Corrupt(String),
+}
+
+impl From<rexie::Error> for StoreError {
+    fn from(e: rexie::Error) -> Self {
+        StoreError::Io(describe(&e))
+    }
+}
+
+/// rexie's Display is terse ("idb error"); the Debug form carries the DOMException name.
+pub(crate) fn describe(e: &rexie::Error) -> String {
+    format!("{e:?}")
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// `done()` resolves on abort too; a write that did not commit is an error, never a silent loss.
+pub(crate) fn committed(result: rexie::TransactionResult) -> StoreResult<()> {
+    if result.is_committed() {
+        Ok(())
+    } else {
+        Err(StoreError::Io("事务被中止，本次修改未保存".into()))
+    }
+}

@@ -1,0 +1,99 @@
+//! Typed access to the `records` store. A row is `{id, kind, dirty, updated_at, body}` where
+//! `body` is the serde form of a `model` record; the index columns are copied out of it so the
+//! sync engine can find dirty rows without decoding every body.
+
+use model::record::Record;
+use rexie::{KeyRange, Rexie, TransactionMode};
+use serde::{de::DeserializeOwned, Serialize};
+use wasm_bindgen::JsValue;
+
+use super::error::{committed, StoreError, StoreResult};
+use super::schema::RECORDS;
+
+#[derive(Serialize, serde::Deserialize)]
+struct Row<T> {
+    id: String,
+    kind: String,
+    dirty: u8,
+    updated_at: i64,
+    body: T,
+}
+
+fn to_js<T: Serialize>(v: &T) -> StoreResult<JsValue> {
+    // json_compatible: maps become plain objects, so rows stay readable in devtools and exports.
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn from_js<T: DeserializeOwned>(v: JsValue) -> StoreResult<T> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn row<T: Record + Serialize>(record: &T) -> StoreResult<JsValue> {
+    let meta = record.meta();
+    to_js(&Row {
+        id: meta.id.to_string(),
+        kind: T::KIND.to_string(),
+        dirty: u8::from(meta.dirty),
+        updated_at: meta.updated_at,
+        body: record,
+    })
+}
+
+/// Writes several records in ONE transaction: all land or none do (a hazard with its
+/// inspection's answer, say).
+pub async fn put_all<T: Record + Serialize>(db: &Rexie, records: &[T]) -> StoreResult<()> {
+    let tx = db.transaction(&[RECORDS], TransactionMode::ReadWrite)?;
+    let store = tx.store(RECORDS)?;
+    for r in records {
+        store.put(&row(r)?, None).await?;
+    }
+    committed(tx.done().await?)
+}
+
+pub async fn put<T: Record + Serialize>(db: &Rexie, record: &T) -> StoreResult<()> {
+    put_all(db, std::slice::from_ref(record)).await
+}
+
+pub async fn get<T: Record + DeserializeOwned>(db: &Rexie, id: &str) -> StoreResult<Option<T>> {
+    let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let store = tx.store(RECORDS)?;
+    let value = store.get(JsValue::from_str(id)).await?;
+    tx.done().await?;
+    match value {
+        None => Ok(None),
+        Some(v) => {
+            let row: Row<T> = from_js(v)?;
+            if row.kind != T::KIND {
+                return Err(StoreError::Corrupt(format!("{id} 是 {} 而不是 {}", row.kind, T::KIND)));
+            }
+            Ok(Some(row.body))
+        }
+    }
+}
+
+/// All records of one kind, tombstones included (callers decide what to show).
+pub async fn list<T: Record + DeserializeOwned>(db: &Rexie) -> StoreResult<Vec<T>> {
+    let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let store = tx.store(RECORDS)?;
+    let index = store.index("kind")?;
+    let range = KeyRange::only(&JsValue::from_str(T::KIND)).map_err(rexie::Error::from)?;
+    let values = index.get_all(Some(range), None).await?;
+    tx.done().await?;
+    values
+        .into_iter()
+        .map(|v| from_js::<Row<T>>(v).map(|r| r.body))
+        .collect()
+}
+
+/// How many records of any kind still wait to be sent to the server.
+pub async fn count_dirty(db: &Rexie) -> StoreResult<u32> {
+    let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let store = tx.store(RECORDS)?;
+    let n = store
+        .index("dirty")?
+        .count(Some(KeyRange::only(&JsValue::from_f64(1.0)).map_err(rexie::Error::from)?))
+        .await?;
+    tx.done().await?;
+    Ok(n)
+}

@@ -1,0 +1,51 @@
+//! The IndexedDB schema, versioned. `DB_VERSION` goes up by one whenever a store or index is
+//! added; `open` declares every store of the current version, so the browser's upgrade creates
+//! what an older database lacks and keeps the data of stores that stay (rexie/idb semantics:
+//! stores not declared are dropped, hence every store ever shipped stays listed here).
+
+use rexie::{Index, ObjectStore, Rexie};
+
+use super::error::{StoreError, StoreResult};
+
+pub const DB_NAME: &str = "yinhuan";
+/// v1: records, photos, meta.
+pub const DB_VERSION: u32 = 1;
+
+pub const RECORDS: &str = "records";
+pub const PHOTOS: &str = "photos";
+pub const META: &str = "meta";
+pub const ALL_STORES: [&str; 3] = [RECORDS, PHOTOS, META];
+
+/// Opens (creating or upgrading) the database `name`. Tests pass their own name.
+pub async fn open(name: &str) -> StoreResult<Rexie> {
+    if web_sys::window()
+        .and_then(|w| w.indexed_db().ok().flatten())
+        .is_none()
+    {
+        return Err(StoreError::Unavailable("indexedDB 不存在".into()));
+    }
+    let db = Rexie::builder(name)
+        .version(DB_VERSION)
+        // Every synced record of every kind, keyed by its UUIDv7; `dirty` is 0/1 because
+        // IndexedDB cannot index booleans.
+        .add_object_store(
+            ObjectStore::new(RECORDS)
+                .key_path("id")
+                .add_index(Index::new("kind", "kind"))
+                .add_index(Index::new("dirty", "dirty")),
+        )
+        // Photo and signature blobs, content-addressed by the SHA-256 of their bytes.
+        .add_object_store(ObjectStore::new(PHOTOS).key_path("sha256"))
+        // Small key/value state that must survive with the data (schema notes, sync cursor).
+        .add_object_store(ObjectStore::new(META).key_path("key"))
+        .build()
+        .await
+        .map_err(|e| StoreError::Unavailable(super::error::describe(&e)))?;
+    let names = db.store_names();
+    for store in ALL_STORES {
+        if !names.iter().any(|n| n == store) {
+            return Err(StoreError::MissingStore(store.into()));
+        }
+    }
+    Ok(db)
+}

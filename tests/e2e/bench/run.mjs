@@ -1,0 +1,65 @@
+// Benchmarks of what the user feels. Prints a table; figures go in the issue notes.
+// Usage: node run.mjs <baseURL> <distDir>
+import { chromium } from '@playwright/test';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const [base, dist] = process.argv.slice(2);
+const rows = [];
+const row = (name, value, goal) => rows.push({ name, value, goal });
+const kb = (n) => `${(n / 1000).toFixed(1)} kB`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
+
+// 1. App shell size: what the first visit downloads (html, js, wasm, css), raw and gzip.
+let raw = 0, gz = 0;
+for (const f of readdirSync(dist)) {
+  const p = join(dist, f);
+  if (statSync(p).isDirectory() || !/\.(html|js|wasm|css)$/.test(f) || f === 'sw.js') continue;
+  const b = readFileSync(p);
+  raw += b.length;
+  gz += gzipSync(b, { level: 9 }).length;
+}
+row('app shell (html+js+wasm+css) raw', kb(raw), '');
+row('app shell gzip', kb(gz), '≤ 250 kB');
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+// 2. Cold start offline at 4x CPU throttle: navigation start → campaign card rendered.
+{
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(base + '/');
+  await page.getByTestId('campaign').waitFor();
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller)
+      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+  });
+  await context.setOffline(true);
+  const times = [];
+  for (let i = 0; i < 7; i++) {
+    const p = await context.newPage();
+    const cdp = await context.newCDPSession(p);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await p.goto(base + '/');
+    await p.getByTestId('campaign').waitFor();
+    times.push(await p.evaluate(() => performance.now()));
+    await p.close();
+  }
+  row('cold start offline, 4x CPU throttle (median of 7)', `${median(times).toFixed(0)} ms`, '≤ 1000 ms');
+  row('cold start offline, 4x CPU throttle (max)', `${Math.max(...times).toFixed(0)} ms`, '');
+  await context.close();
+}
+
+await browser.close();
+
+const w = Math.max(...rows.map((r) => r.name.length)) + 2;
+console.log('benchmark'.padEnd(w) + 'value'.padEnd(14) + 'goal');
+for (const r of rows) console.log(r.name.padEnd(w) + String(r.value).padEnd(14) + r.goal);
+export { p95 };

@@ -1,0 +1,34 @@
+// End-to-end tests against the real server serving the release PWA (scripts/build-pwa).
+const { defineConfig } = require('@playwright/test');
+const path = require('node:path');
+const os = require('node:os');
+const fs = require('node:fs');
+
+const root = path.resolve(__dirname, '../..');
+const port = Number(process.env.E2E_PORT || 8091);
+// A fresh database per run: tests never see another run's data.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yinhuan-e2e-'));
+
+module.exports = defineConfig({
+  testDir: '.',
+  timeout: 60_000,
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    serviceWorkers: 'allow',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  webServer: {
+    command: `${root}/target/debug/yinhuan-server serve --addr 127.0.0.1:${port} --dist ${root}/dist --data ${dataDir}`,
+    url: `http://127.0.0.1:${port}/api/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});
