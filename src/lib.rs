@@ -2,7 +2,11 @@
 
 pub mod browser;
 pub mod components;
+pub mod data;
+pub mod photo;
+pub mod pinyin;
 pub mod routes;
+pub mod settings;
 pub mod store;
 
 use leptos::prelude::*;

@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// 县级行政区类型.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CountyKind {
     /// 市辖区
@@ -32,7 +32,11 @@ pub const XINZHOU_CITY_CODE: &str = "140900";
 
 macro_rules! county {
     ($code:literal, $name:literal, $kind:ident) => {
-        County { code: $code, name: $name, kind: CountyKind::$kind }
+        County {
+            code: $code,
+            name: $name,
+            kind: CountyKind::$kind,
+        }
     };
 }
 
@@ -70,9 +74,16 @@ impl County {
         if name.is_empty() {
             return None;
         }
-        COUNTIES.iter().copied().find(|c| c.name == name).or_else(|| {
-            COUNTIES.iter().copied().find(|c| c.name.strip_suffix(['区', '县', '市']) == Some(name))
-        })
+        COUNTIES
+            .iter()
+            .copied()
+            .find(|c| c.name == name)
+            .or_else(|| {
+                COUNTIES
+                    .iter()
+                    .copied()
+                    .find(|c| c.name.strip_suffix(['区', '县', '市']) == Some(name))
+            })
     }
 
     /// 开发区 administered under this county.
@@ -97,7 +108,9 @@ impl<'de> Deserialize<'de> for County {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let code = String::deserialize(d)?;
         County::by_code(&code).ok_or_else(|| {
-            serde::de::Error::custom(format!("未知的县（市、区）代码 {code}，请从忻州市14个县（市、区）中选择"))
+            serde::de::Error::custom(format!(
+                "未知的县（市、区）代码 {code}，请从忻州市14个县（市、区）中选择"
+            ))
         })
     }
 }
@@ -179,7 +192,9 @@ mod tests {
         assert_eq!(County::all().len(), 14);
         for (i, c) in COUNTIES.iter().enumerate() {
             assert!(c.code.starts_with("1409") && c.code.len() == 6);
-            assert!(COUNTIES[i + 1..].iter().all(|o| o.code != c.code && o.name != c.name));
+            assert!(COUNTIES[i + 1..]
+                .iter()
+                .all(|o| o.code != c.code && o.name != c.name));
         }
     }
 
@@ -198,7 +213,10 @@ mod tests {
         let yuanping = County::by_name("原平市").unwrap();
         let names: Vec<_> = yuanping.zones().map(|z| z.name).collect();
         assert_eq!(names, ["原平经济技术开发区"]);
-        assert!(Zone::by_name("五台山风景名胜区").unwrap().parent_county().is_none());
+        assert!(Zone::by_name("五台山风景名胜区")
+            .unwrap()
+            .parent_county()
+            .is_none());
         assert!(!Zone::by_id("xinzhou-edz").unwrap().verified);
     }
 

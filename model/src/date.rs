@@ -35,7 +35,9 @@ impl Date {
     /// Builds a date, checking that the day exists in that month.
     pub fn new(year: i32, month: u8, day: u8) -> Result<Date, DateError> {
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return Err(DateError::NoSuchDay(format!("{year:04}-{month:02}-{day:02}")));
+            return Err(DateError::NoSuchDay(format!(
+                "{year:04}-{month:02}-{day:02}"
+            )));
         }
         Ok(Date { year, month, day })
     }
@@ -216,7 +218,10 @@ mod tests {
         assert_eq!(Date::parse("2025-3-31"), Err(DateError::Format));
         assert_eq!(Date::parse("2025/03/31"), Err(DateError::Format));
         assert_eq!(Date::parse("+025-03-31"), Err(DateError::Format));
-        assert!(matches!(Date::parse("2025-02-29"), Err(DateError::NoSuchDay(_))));
+        assert!(matches!(
+            Date::parse("2025-02-29"),
+            Err(DateError::NoSuchDay(_))
+        ));
         assert!(Date::parse("2024-02-29").is_ok());
         assert!(DateError::Format.to_string().contains("2025-03-31"));
     }
@@ -238,7 +243,10 @@ mod tests {
         assert_eq!(Date::from_unix_ms(ms), d("2024-12-11"));
         assert_eq!(Date::from_unix_ms(ms - 1), d("2024-12-10"));
         // 2024-12-10T17:00Z is 01:00 on the 11th in Xinzhou.
-        assert_eq!(Date::from_unix_ms_beijing(ms - 7 * 3_600_000), d("2024-12-11"));
+        assert_eq!(
+            Date::from_unix_ms_beijing(ms - 7 * 3_600_000),
+            d("2024-12-11")
+        );
         assert_eq!(Date::from_unix_ms(-1), d("1969-12-31"));
     }
 

@@ -58,8 +58,14 @@ impl Money {
         if frac.len() > 4 {
             return Err(MoneyError::TooPrecise);
         }
-        let int: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| MoneyError::TooLarge)? };
-        let frac_yuan: i64 = format!("{frac:0<4}").parse().map_err(|_| MoneyError::NotANumber)?;
+        let int: i64 = if int.is_empty() {
+            0
+        } else {
+            int.parse().map_err(|_| MoneyError::TooLarge)?
+        };
+        let frac_yuan: i64 = format!("{frac:0<4}")
+            .parse()
+            .map_err(|_| MoneyError::NotANumber)?;
         int.checked_mul(10_000)
             .and_then(|y| y.checked_add(frac_yuan))
             .map(Money)
@@ -113,15 +119,24 @@ mod tests {
         assert_eq!(Money::parse_wan("-1"), Err(MoneyError::NotANumber));
         assert_eq!(Money::parse_wan(""), Err(MoneyError::NotANumber));
         assert_eq!(Money::parse_wan("1e3"), Err(MoneyError::NotANumber));
-        assert_eq!(Money::parse_wan("99999999999999999999"), Err(MoneyError::TooLarge));
+        assert_eq!(
+            Money::parse_wan("99999999999999999999"),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     #[test]
     fn sums_without_float_drift() {
-        let total: Money = ["0.1", "0.2"].iter().map(|s| Money::parse_wan(s).unwrap()).sum();
+        let total: Money = ["0.1", "0.2"]
+            .iter()
+            .map(|s| Money::parse_wan(s).unwrap())
+            .sum();
         assert_eq!(total.wan_string(), "0.3");
         assert_eq!(Money::from_yuan(350).to_string(), "0.035万元");
         assert_eq!(Money::from_yuan(20_000).wan_string(), "2");
-        assert_eq!(serde_json::to_string(&Money::from_yuan(15_000)).unwrap(), "15000");
+        assert_eq!(
+            serde_json::to_string(&Money::from_yuan(15_000)).unwrap(),
+            "15000"
+        );
     }
 }

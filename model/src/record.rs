@@ -107,7 +107,10 @@ mod tests {
         m.mark_synced(42);
         assert!(m.is_synced());
         m.touch(2000, "李四");
-        assert_eq!((m.rev, m.base_rev, m.updated_at, m.dirty), (42, 42, 2000, true));
+        assert_eq!(
+            (m.rev, m.base_rev, m.updated_at, m.dirty),
+            (42, 42, 2000, true)
+        );
         assert_eq!(m.updated_by, "李四");
         // A device clock running behind never moves updated_at backwards.
         m.touch(1500, "李四");

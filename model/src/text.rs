@@ -10,7 +10,7 @@ pub fn to_halfwidth(c: char) -> char {
     }
 }
 
-/// Trims and collapses nothing else: empty after trimming counts as absent.
+/// The trimmed text, or `None` when only whitespace: a blank field counts as not filled in.
 pub fn non_blank(s: &str) -> Option<&str> {
     let t = s.trim();
     (!t.is_empty()).then_some(t)

@@ -21,10 +21,18 @@ pub struct Issue {
 
 impl Issue {
     pub fn error(field: &str, message: impl Into<String>) -> Issue {
-        Issue { field: field.to_owned(), severity: Severity::Error, message: message.into() }
+        Issue {
+            field: field.to_owned(),
+            severity: Severity::Error,
+            message: message.into(),
+        }
     }
     pub fn warning(field: &str, message: impl Into<String>) -> Issue {
-        Issue { field: field.to_owned(), severity: Severity::Warning, message: message.into() }
+        Issue {
+            field: field.to_owned(),
+            severity: Severity::Warning,
+            message: message.into(),
+        }
     }
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

@@ -1,11 +1,13 @@
 //! Pieces of the app frame shared by every page.
 
 mod network_badge;
+mod status;
 mod storage_banner;
 mod tab_bar;
 mod update_prompt;
 
 pub use network_badge::NetworkBadge;
+pub use status::{SaveBadge, StoreErrorView};
 pub use storage_banner::StorageBanner;
 pub use tab_bar::TabBar;
 pub use update_prompt::UpdatePrompt;

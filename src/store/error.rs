@@ -13,6 +13,9 @@ pub enum StoreError {
     /// A read or write failed, e.g. the quota is full or the connection was lost.
     #[error("本机存储读写失败：{0}。请检查手机存储空间后重试；数据未丢失前请勿清除浏览器数据。")]
     Io(String),
+    /// The page asked for a record this device does not have (a stale link, a discarded draft).
+    #[error("找不到{0}：可能已被删除或尚未同步到本机。请返回列表重新选择。")]
+    NotFound(String),
     /// A stored value no longer matches the record type (a bug or a foreign write).
     #[error("本机记录无法读取（{0}）。请导出数据并联系管理员。")]
     Corrupt(String),

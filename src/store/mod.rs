@@ -2,6 +2,8 @@
 //! decides campaign rules (that is `model`); it only keeps records and photos safe.
 
 pub mod error;
+pub mod photos;
+pub mod autosave;
 pub mod records;
 pub mod schema;
 

@@ -19,17 +19,17 @@ struct Row<T> {
     body: T,
 }
 
-fn to_js<T: Serialize>(v: &T) -> StoreResult<JsValue> {
+pub(crate) fn to_js<T: Serialize>(v: &T) -> StoreResult<JsValue> {
     // json_compatible: maps become plain objects, so rows stay readable in devtools and exports.
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-fn from_js<T: DeserializeOwned>(v: JsValue) -> StoreResult<T> {
+pub(crate) fn from_js<T: DeserializeOwned>(v: JsValue) -> StoreResult<T> {
     serde_wasm_bindgen::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-fn row<T: Record + Serialize>(record: &T) -> StoreResult<JsValue> {
+pub(crate) pub(crate) fn row<T: Record + Serialize>(record: &T) -> StoreResult<JsValue> {
     let meta = record.meta();
     to_js(&Row {
         id: meta.id.to_string(),
@@ -38,6 +38,31 @@ fn row<T: Record + Serialize>(record: &T) -> StoreResult<JsValue> {
         updated_at: meta.updated_at,
         body: record,
     })
+}
+
+/// Records of different kinds written in ONE transaction (an inspection's answer and the
+/// hazard it opened): all land or none do.
+#[derive(Default)]
+pub struct Batch(Vec<JsValue>);
+
+impl Batch {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add<T: Record + Serialize>(mut self, record: &T) -> StoreResult<Self> {
+        self.0.push(row(record)?);
+        Ok(self)
+    }
+
+    pub async fn write(self, db: &Rexie) -> StoreResult<()> {
+        let tx = db.transaction(&[RECORDS], TransactionMode::ReadWrite)?;
+        let store = tx.store(RECORDS)?;
+        for r in &self.0 {
+            store.put(r, None).await?;
+        }
+        committed(tx.done().await?)
+    }
 }
 
 /// Writes several records in ONE transaction: all land or none do (a hazard with its

@@ -9,7 +9,11 @@ use super::error::{StoreError, StoreResult};
 
 pub const DB_NAME: &str = "yinhuan";
 /// v1: records, photos, meta.
-pub const DB_VERSION: u32 = 1;
+/// v2: `photos` gains the indexes `hazard_id`, `inspection_id` and `upload_state` (key paths into
+///     each row's `meta`), so a hazard's photos, an inspection's signatures and the upload queue
+///     are found without reading every blob. The upgrade only builds indexes over the rows already
+///     stored; no row is rewritten (tests/photos.rs opens a v1 database with data as v2).
+pub const DB_VERSION: u32 = 2;
 
 pub const RECORDS: &str = "records";
 pub const PHOTOS: &str = "photos";
@@ -34,8 +38,15 @@ pub async fn open(name: &str) -> StoreResult<Rexie> {
                 .add_index(Index::new("kind", "kind"))
                 .add_index(Index::new("dirty", "dirty")),
         )
-        // Photo and signature blobs, content-addressed by the SHA-256 of their bytes.
-        .add_object_store(ObjectStore::new(PHOTOS).key_path("sha256"))
+        // Photo and signature blobs, content-addressed by the SHA-256 of their bytes. Rows whose
+        // `meta.hazard_id` etc. is null are simply left out of that index (IndexedDB semantics).
+        .add_object_store(
+            ObjectStore::new(PHOTOS)
+                .key_path("sha256")
+                .add_index(Index::new("hazard_id", "meta.hazard_id"))
+                .add_index(Index::new("inspection_id", "meta.inspection_id"))
+                .add_index(Index::new("upload_state", "meta.upload_state")),
+        )
         // Small key/value state that must survive with the data (schema notes, sync cursor).
         .add_object_store(ObjectStore::new(META).key_path("key"))
         .build()

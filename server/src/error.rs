@@ -1,0 +1,75 @@
+//! The one error type of the HTTP API. Every failure leaves as JSON `{code, message}`:
+//! `code` is a stable English token the client can branch on, `message` is Chinese for the user.
+//! Server-side failures are logged in full and answered with a plain 500 that leaks nothing.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("不支持该请求方法")]
+    MethodNotAllowed,
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Database(_) | AppError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::NotFound(_) => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::Database(_) | AppError::Io(_) => "internal",
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status.is_server_error() {
+            // The details are for the operator's log, not for the phone.
+            tracing::error!(error = %self, "request failed");
+            "服务器内部错误，请稍后重试；如果反复出现，请联系管理员。".to_owned()
+        } else {
+            self.to_string()
+        };
+        let body = ErrorBody {
+            code: self.code(),
+            message,
+        };
+        (status, Json(body)).into_response()
+    }
+}

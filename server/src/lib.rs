@@ -1,0 +1,71 @@
+//! 隐患排查 server: the JSON API and the built PWA, from one axum router.
+//!
+//! [`app`] builds the whole router from an [`AppState`], so tests drive it with
+//! `tower::ServiceExt::oneshot` and no socket; `main.rs` only parses the command line,
+//! opens the state and serves.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+mod routes;
+mod static_files;
+pub mod telemetry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::Router;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use db::{Backend, Db, DbError};
+pub use error::AppError;
+
+/// Longest time a request may take before its response starts. Generous for a weak mobile
+/// link; issue 4's photo upload, which reads a large body, should get its own limit.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Everything a handler may need. Cheap to clone (a pool handle and an `Arc`).
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Opens the configured database (creating and migrating it as needed).
+    pub async fn open(config: Config) -> Result<Self, DbError> {
+        let db = Db::open(&config).await?;
+        Ok(Self {
+            db,
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// The whole HTTP application: `/api/*` JSON routes, then the PWA from `dist_dir` for the rest.
+pub fn app(state: AppState) -> Router {
+    let pwa = static_files::router(&state.config.dist_dir);
+    Router::new()
+        .nest("/api", routes::router())
+        .fallback_service(pwa)
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    REQUEST_TIMEOUT,
+                ))
+                // gzip and br. The default predicate skips only images (except SVG), gRPC, SSE
+                // and bodies under 32 bytes, so wasm, JS, CSS, HTML and JSON are compressed;
+                // tower-http caps brotli at quality 4, cheap enough per request.
+                .layer(CompressionLayer::new()),
+        )
+}
