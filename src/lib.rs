@@ -4,6 +4,7 @@ pub mod browser;
 pub mod components;
 pub mod data;
 pub mod photo;
+pub mod photo_ui;
 pub mod pinyin;
 pub mod routes;
 pub mod settings;
@@ -41,8 +42,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=routes::NotFound>
                     <Route path=path!("/") view=routes::Home/>
                     <Route path=path!("/enterprises") view=routes::Enterprises/>
+                    <Route path=path!("/enterprises/:id") view=routes::EnterpriseForm/>
                     <Route path=path!("/inspections") view=routes::Inspections/>
+                    <Route path=path!("/inspections/new") view=routes::InspectionNew/>
+                    <Route path=path!("/inspections/:id") view=routes::Checklist/>
                     <Route path=path!("/hazards") view=routes::Hazards/>
+                    <Route path=path!("/hazards/:id") view=routes::HazardForm/>
                     <Route path=path!("/sync") view=routes::Sync/>
                     <Route path=path!("/reports") view=routes::Reports/>
                     <Route path=path!("/settings") view=routes::Settings/>

@@ -12,11 +12,6 @@ fn not_yet(title: &'static str, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn Enterprises() -> impl IntoView {
-    not_yet("企业台账", "企业的新增、查找与编辑尚未开放。")
-}
-
-#[component]
 pub fn Inspections() -> impl IntoView {
     not_yet("检查", "离线检查表与附件5隐患清单尚未开放。")
 }

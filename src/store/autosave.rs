@@ -1,15 +1,19 @@
 //! Saves a record as the user types: every change is queued, at most one write is in flight,
 //! and only the newest version is written next (older queued versions are superseded). So a
 //! crash or a closed tab loses at most the keystroke being written, and writes never reorder.
+//! Photos added with an edit ride in the same transaction as the record that references them,
+//! and are carried over when a newer version supersedes the one they came with.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use model::record::Record;
+use send_wrapper::SendWrapper;
 use serde::Serialize;
+use web_sys::Blob;
 
-use super::records;
+use crate::photo::PhotoMeta;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SaveStatus {
@@ -30,17 +34,28 @@ impl SaveStatus {
     }
 }
 
+struct Pending<T> {
+    record: T,
+    photos: Vec<(PhotoMeta, Blob)>,
+}
+
+struct Inner<T> {
+    pending: RefCell<Option<Pending<T>>>,
+    busy: Cell<bool>,
+}
+
+/// Leptos views want `Send + Sync` closures even in the browser's single thread; the queue
+/// holds Blobs (not `Send`), hence the `SendWrapper`. Not a reactive `StoredValue` on purpose:
+/// the queue must outlive the page that filled it (navigating away must not drop a write).
 pub struct AutoSaver<T> {
-    pending: Rc<RefCell<Option<T>>>,
-    busy: Rc<Cell<bool>>,
+    inner: SendWrapper<Rc<Inner<T>>>,
     pub status: RwSignal<SaveStatus>,
 }
 
 impl<T> Clone for AutoSaver<T> {
     fn clone(&self) -> Self {
         Self {
-            pending: self.pending.clone(),
-            busy: self.busy.clone(),
+            inner: self.inner.clone(),
             status: self.status,
         }
     }
@@ -55,40 +70,60 @@ impl<T: Record + Serialize + 'static> Default for AutoSaver<T> {
 impl<T: Record + Serialize + 'static> AutoSaver<T> {
     pub fn new() -> Self {
         Self {
-            pending: Rc::new(RefCell::new(None)),
-            busy: Rc::new(Cell::new(false)),
+            inner: SendWrapper::new(Rc::new(Inner {
+                pending: RefCell::new(None),
+                busy: Cell::new(false),
+            })),
             status: RwSignal::new(SaveStatus::Idle),
         }
     }
 
     /// Queues `record` for writing; returns at once.
     pub fn save(&self, record: T) {
-        *self.pending.borrow_mut() = Some(record);
-        if self.busy.get() {
+        self.save_with_photos(record, Vec::new());
+    }
+
+    /// Queues `record` together with new photos it references: one transaction writes both.
+    pub fn save_with_photos(&self, record: T, photos: Vec<(PhotoMeta, Blob)>) {
+        {
+            let mut slot = self.inner.pending.borrow_mut();
+            let mut carried = slot.take().map(|p| p.photos).unwrap_or_default();
+            carried.extend(photos);
+            *slot = Some(Pending {
+                record,
+                photos: carried,
+            });
+        }
+        if self.inner.busy.get() {
             return;
         }
-        self.busy.set(true);
+        self.inner.busy.set(true);
         self.status.set(SaveStatus::Saving);
         let this = self.clone();
         leptos::task::spawn_local(async move {
             loop {
-                let next = this.pending.borrow_mut().take();
-                let Some(record) = next else { break };
+                let next = this.inner.pending.borrow_mut().take();
+                let Some(p) = next else { break };
                 let result = match super::db().await {
-                    Ok(db) => records::put(&db, &record).await,
+                    Ok(db) => super::photos::put_record_with_photos(&db, &p.record, &p.photos).await,
                     Err(e) => Err(e),
                 };
                 if let Err(e) = result {
-                    // Keep the failed version queued unless a newer one arrived, so a retry
-                    // (the next keystroke) still writes everything.
-                    this.pending.borrow_mut().get_or_insert(record);
+                    // Keep the failed version queued unless a newer one arrived (its photos
+                    // are kept either way), so the next edit retries everything.
+                    let mut slot = this.inner.pending.borrow_mut();
+                    match slot.as_mut() {
+                        Some(newer) => newer.photos.extend(p.photos),
+                        None => *slot = Some(p),
+                    }
+                    drop(slot);
                     this.status.set(SaveStatus::Failed(e.to_string()));
-                    this.busy.set(false);
+                    this.inner.busy.set(false);
                     return;
                 }
             }
             this.status.set(SaveStatus::Saved);
-            this.busy.set(false);
+            this.inner.busy.set(false);
         });
     }
 }

@@ -29,7 +29,7 @@ pub(crate) fn from_js<T: DeserializeOwned>(v: JsValue) -> StoreResult<T> {
     serde_wasm_bindgen::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-pub(crate) pub(crate) fn row<T: Record + Serialize>(record: &T) -> StoreResult<JsValue> {
+pub(crate) fn row<T: Record + Serialize>(record: &T) -> StoreResult<JsValue> {
     let meta = record.meta();
     to_js(&Row {
         id: meta.id.to_string(),
