@@ -3,11 +3,13 @@
 pub mod browser;
 pub mod components;
 pub mod data;
+pub mod export;
 pub mod photo;
 pub mod photo_ui;
 pub mod pinyin;
 pub mod routes;
 pub mod settings;
+pub mod signature_pad;
 pub mod store;
 
 use leptos::prelude::*;
@@ -46,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inspections") view=routes::Inspections/>
                     <Route path=path!("/inspections/new") view=routes::InspectionNew/>
                     <Route path=path!("/inspections/:id") view=routes::Checklist/>
+                    <Route path=path!("/inspections/:id/sheet") view=routes::Sheet/>
                     <Route path=path!("/hazards") view=routes::Hazards/>
                     <Route path=path!("/hazards/:id") view=routes::HazardForm/>
                     <Route path=path!("/sync") view=routes::Sync/>

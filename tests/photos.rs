@@ -54,14 +54,16 @@ async fn canvas_blob(el: &HtmlCanvasElement, mime: &str, quality: f64) -> Blob {
 /// test relies on.
 async fn camera_like_jpeg(w: u32, h: u32, seed: u32) -> Blob {
     let (el, ctx) = canvas(w, h);
-    let sx: Vec<f64> = (0..w).map(|x| (f64::from(x) / 97.0 + f64::from(seed)).sin()).collect();
+    let sx: Vec<f64> = (0..w)
+        .map(|x| (f64::from(x) / 97.0 + f64::from(seed)).sin())
+        .collect();
     let cy: Vec<f64> = (0..h).map(|y| (f64::from(y) / 131.0).cos()).collect();
     let sx2: Vec<f64> = (0..w).map(|x| (f64::from(x) / 23.0).sin()).collect();
     let mut rng = seed.wrapping_mul(2_654_435_761).wrapping_add(12_345);
     let mut data = vec![0u8; (w * h * 4) as usize];
-    for y in 0..h as usize {
-        for x in 0..w as usize {
-            let base = 165.0 + 45.0 * sx[x] * cy[y] + 12.0 * sx2[x] * cy[y];
+    for (y, &c) in cy.iter().enumerate() {
+        for (x, (&a, &b)) in sx.iter().zip(&sx2).enumerate() {
+            let base = 165.0 + 45.0 * a * c + 12.0 * b * c;
             let i = (y * w as usize + x) * 4;
             for (c, tint) in [(0usize, 8.0), (1, 0.0), (2, -10.0)] {
                 rng ^= rng << 13;
@@ -111,7 +113,9 @@ fn luminance(px: &[u8], w: u32, rows: std::ops::Range<u32>) -> f64 {
     for y in rows {
         for x in 0..w {
             let i = ((y * w + x) * 4) as usize;
-            sum += 0.299 * f64::from(px[i]) + 0.587 * f64::from(px[i + 1]) + 0.114 * f64::from(px[i + 2]);
+            sum += 0.299 * f64::from(px[i])
+                + 0.587 * f64::from(px[i + 1])
+                + 0.114 * f64::from(px[i + 2]);
             n += 1.0;
         }
     }
@@ -121,7 +125,9 @@ fn luminance(px: &[u8], w: u32, rows: std::ops::Range<u32>) -> f64 {
 /// SHA-256 straight from SubtleCrypto, not through the code under test.
 async fn independent_sha256(bytes: &[u8]) -> String {
     let subtle = window().crypto().unwrap().subtle();
-    let p = subtle.digest_with_str_and_u8_array("SHA-256", bytes).unwrap();
+    let p = subtle
+        .digest_with_str_and_u8_array("SHA-256", bytes)
+        .unwrap();
     let digest = Uint8Array::new(&JsFuture::from(p).await.unwrap()).to_vec();
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -197,9 +203,13 @@ async fn three_photos(h: &mut Hazard) -> Vec<(PhotoMeta, Blob)> {
     let mut out = vec![];
     for seed in 1..=3 {
         let s = stamp(PhotoSource::Camera);
-        let p = process_photo(&camera_like_jpeg(320, 240, seed).await, &s, &ProcessOptions::default())
-            .await
-            .unwrap();
+        let p = process_photo(
+            &camera_like_jpeg(320, 240, seed).await,
+            &s,
+            &ProcessOptions::default(),
+        )
+        .await
+        .unwrap();
         let mut meta = PhotoMeta::new(&p, &s, yinhuan_app::browser::now_ms());
         meta.hazard_id = Some(h.meta.id.to_string());
         h.photos.push(meta.sha256.clone());
@@ -264,7 +274,9 @@ async fn a_4000x3000_jpeg_becomes_a_stamped_1600_jpeg_keyed_by_the_hash_of_its_s
     assert_eq!((w, h), (1600, 1200));
     let band = luminance(&px, w, h - 8..h);
     let above = luminance(&px, w, 200..900);
-    log(&format!("stamp band luminance {band:.0}, picture above {above:.0}"));
+    log(&format!(
+        "stamp band luminance {band:.0}, picture above {above:.0}"
+    ));
     assert!(band < above * 0.7, "band {band} vs picture {above}");
     let band_top = h - h * 14 / 100;
     let white = (band_top..h)
@@ -278,7 +290,9 @@ async fn a_4000x3000_jpeg_becomes_a_stamped_1600_jpeg_keyed_by_the_hash_of_its_s
 async fn small_pictures_are_not_upscaled_and_exif_rotation_is_applied() {
     let s = stamp(PhotoSource::Gallery);
     let jpeg = camera_like_jpeg(400, 300, 3).await;
-    let p = process_photo(&jpeg, &s, &ProcessOptions::default()).await.unwrap();
+    let p = process_photo(&jpeg, &s, &ProcessOptions::default())
+        .await
+        .unwrap();
     assert_eq!((p.width, p.height), (400, 300));
 
     // The same JPEG with an EXIF APP1 "Orientation = 6" (rotate 90° clockwise), as a phone held
@@ -296,12 +310,16 @@ async fn small_pictures_are_not_upscaled_and_exif_rotation_is_applied() {
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type("image/jpeg");
     let rotated = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).unwrap();
-    let p = process_photo(&rotated, &s, &ProcessOptions::default()).await.unwrap();
+    let p = process_photo(&rotated, &s, &ProcessOptions::default())
+        .await
+        .unwrap();
     assert_eq!((p.width, p.height), (300, 400));
 
     // Portrait large: the long side is the height.
     let tall = camera_like_jpeg(1500, 2000, 4).await;
-    let p = process_photo(&tall, &s, &ProcessOptions::default()).await.unwrap();
+    let p = process_photo(&tall, &s, &ProcessOptions::default())
+        .await
+        .unwrap();
     assert_eq!((p.width, p.height), (1200, 1600));
 }
 
@@ -310,7 +328,9 @@ async fn a_non_image_or_oversized_file_is_refused_with_a_chinese_message() {
     let s = stamp(PhotoSource::Gallery);
     let parts = js_sys::Array::of1(&JsValue::from_str("这不是一张图片"));
     let text = Blob::new_with_str_sequence(&parts).unwrap();
-    let err = process_photo(&text, &s, &ProcessOptions::default()).await.unwrap_err();
+    let err = process_photo(&text, &s, &ProcessOptions::default())
+        .await
+        .unwrap_err();
     assert!(matches!(err, PhotoError::Undecodable { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
@@ -319,12 +339,16 @@ async fn a_non_image_or_oversized_file_is_refused_with_a_chinese_message() {
 
     let big = Uint8Array::new_with_length(31 * 1024 * 1024);
     let big = Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&big)).unwrap();
-    let err = process_photo(&big, &s, &ProcessOptions::default()).await.unwrap_err();
+    let err = process_photo(&big, &s, &ProcessOptions::default())
+        .await
+        .unwrap_err();
     assert!(matches!(err, PhotoError::TooLarge { .. }), "{err:?}");
     assert!(err.to_string().contains("31.0 MB"), "{err}");
 
     let empty = Blob::new().unwrap();
-    let err = process_photo(&empty, &s, &ProcessOptions::default()).await.unwrap_err();
+    let err = process_photo(&empty, &s, &ProcessOptions::default())
+        .await
+        .unwrap_err();
     assert!(matches!(err, PhotoError::Undecodable { .. }), "{err:?}");
 }
 
@@ -339,7 +363,9 @@ async fn a_transparent_signature_comes_out_on_white_not_black() {
     ctx.stroke();
     let png = canvas_blob(&el, "image/png", 1.0).await;
     let s = stamp(PhotoSource::Signature);
-    let p = process_photo(&png, &s, &ProcessOptions::default()).await.unwrap();
+    let p = process_photo(&png, &s, &ProcessOptions::default())
+        .await
+        .unwrap();
     let (w, _, px) = pixels(&p.blob).await;
     let corner = luminance(&px, w, 0..10);
     assert!(corner > 240.0, "top rows luminance {corner}");
@@ -362,13 +388,19 @@ fn stamp_lines_and_stored_json_have_the_agreed_shape() {
     assert!(s.lines()[2].ends_with("来源：相册选取"));
 
     let v = serde_json::to_value(Place::Unavailable("无 GPS".into())).unwrap();
-    assert_eq!(v, serde_json::json!({"status": "unavailable", "reason": "无 GPS"}));
+    assert_eq!(
+        v,
+        serde_json::json!({"status": "unavailable", "reason": "无 GPS"})
+    );
     let known = stamp(PhotoSource::Camera).place;
     let v = serde_json::to_value(&known).unwrap();
     assert_eq!(v["status"], "known");
     assert_eq!(serde_json::from_value::<Place>(v).unwrap(), known);
     assert_eq!(serde_json::to_value(UploadState::Local).unwrap(), "local");
-    assert_eq!(serde_json::to_value(PhotoSource::Signature).unwrap(), "signature");
+    assert_eq!(
+        serde_json::to_value(PhotoSource::Signature).unwrap(),
+        "signature"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,24 +413,39 @@ async fn a_hazard_and_three_photos_are_written_in_one_transaction() {
     let list = three_photos(&mut h).await;
 
     let t = now();
-    photos::put_record_with_photos(&db, &h, &list).await.unwrap();
-    log(&format!("put_record_with_photos (1 record + 3 photos): {:.1} ms", now() - t));
+    photos::put_record_with_photos(&db, &h, &list)
+        .await
+        .unwrap();
+    log(&format!(
+        "put_record_with_photos (1 record + 3 photos): {:.1} ms",
+        now() - t
+    ));
 
-    let back: Hazard = records::get(&db, &h.meta.id.to_string()).await.unwrap().unwrap();
+    let back: Hazard = records::get(&db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(back, h);
-    let stored = photos::list_for_hazard(&db, &h.meta.id.to_string()).await.unwrap();
+    let stored = photos::list_for_hazard(&db, &h.meta.id.to_string())
+        .await
+        .unwrap();
     assert_eq!(stored.len(), 3);
     for ((meta, blob), (want, _)) in stored.iter().zip(sorted(&list)) {
         assert_eq!(meta, &want);
         let bytes = photos::photo_bytes(blob).await.unwrap();
         assert_eq!(independent_sha256(&bytes).await, meta.sha256);
     }
-    assert!(photos::list_for_hazard(&db, "another-hazard").await.unwrap().is_empty());
+    assert!(photos::list_for_hazard(&db, "another-hazard")
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 fn sorted(list: &[(PhotoMeta, Blob)]) -> Vec<(PhotoMeta, Blob)> {
     let mut v = list.to_vec();
-    v.sort_by(|(a, _), (b, _)| (a.taken_at, a.created_at, &a.sha256).cmp(&(b.taken_at, b.created_at, &b.sha256)));
+    v.sort_by(|(a, _), (b, _)| {
+        (a.taken_at, a.created_at, &a.sha256).cmp(&(b.taken_at, b.created_at, &b.sha256))
+    });
     v
 }
 
@@ -421,7 +468,9 @@ async fn a_photo_failing_mid_way_rolls_back_the_record_and_the_other_photos() {
     let mut list = three_photos(&mut h).await;
     list[2].0.sha256 = "not-a-hash".into();
 
-    let err = photos::put_record_with_photos(&db, &h, &list).await.unwrap_err();
+    let err = photos::put_record_with_photos(&db, &h, &list)
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
     assert_nothing_stored(&db, &h, &list[..2]).await;
 }
@@ -435,14 +484,18 @@ async fn a_photo_the_browser_cannot_store_rolls_back_everything() {
     // after the record and two photos were already queued in the transaction.
     list[2].1 = js_sys::Function::new_no_args("").unchecked_into();
 
-    let err = photos::put_record_with_photos(&db, &h, &list).await.unwrap_err();
+    let err = photos::put_record_with_photos(&db, &h, &list)
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Io(_)), "{err:?}");
     assert!(err.to_string().contains("DataCloneError"), "{err}");
     assert_nothing_stored(&db, &h, &list).await;
 
     // The database is still usable afterwards.
     let list = three_photos(&mut h).await;
-    photos::put_record_with_photos(&db, &h, &list).await.unwrap();
+    photos::put_record_with_photos(&db, &h, &list)
+        .await
+        .unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -467,7 +520,10 @@ async fn the_same_photo_twice_is_one_row_and_delete_removes_it() {
     assert_eq!(by_insp[0].0.source, PhotoSource::Signature);
 
     photos::delete_photo(&db, &meta.sha256).await.unwrap();
-    assert!(photos::get_photo(&db, &meta.sha256).await.unwrap().is_none());
+    assert!(photos::get_photo(&db, &meta.sha256)
+        .await
+        .unwrap()
+        .is_none());
     assert!(photos::list_for_hazard(&db, &hid).await.unwrap().is_empty());
     photos::delete_photo(&db, &meta.sha256).await.unwrap();
 }
@@ -493,16 +549,23 @@ async fn a_v1_database_with_data_upgrades_to_v2_keeping_it() {
         .unwrap();
     let mut h = hazard("铝加工深井铸造未设紧急排放装置");
     let list = three_photos(&mut h).await;
-    photos::put_record_with_photos(&v1, &h, &list).await.unwrap();
+    photos::put_record_with_photos(&v1, &h, &list)
+        .await
+        .unwrap();
     v1.close();
 
     let v2 = store::open(name).await.unwrap();
-    let back: Hazard = records::get(&v2, &h.meta.id.to_string()).await.unwrap().unwrap();
+    let back: Hazard = records::get(&v2, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(back, h);
     assert_eq!(records::list::<Hazard>(&v2).await.unwrap().len(), 1);
     assert_eq!(records::count_dirty(&v2).await.unwrap(), 1);
     // The new index was built over the rows written before it existed.
-    let stored = photos::list_for_hazard(&v2, &h.meta.id.to_string()).await.unwrap();
+    let stored = photos::list_for_hazard(&v2, &h.meta.id.to_string())
+        .await
+        .unwrap();
     assert_eq!(stored.len(), 3);
     for (meta, blob) in &stored {
         let bytes = photos::photo_bytes(blob).await.unwrap();
@@ -519,7 +582,9 @@ async fn geolocation_always_answers_within_its_timeout() {
     let t = now();
     let place = geo::current_place(1_500).await;
     let took = now() - t;
-    log(&format!("current_place in headless Chromium: {place:?} after {took:.0} ms"));
+    log(&format!(
+        "current_place in headless Chromium: {place:?} after {took:.0} ms"
+    ));
     assert!(took < 4_000.0, "took {took} ms");
     assert!(!place.stamp_text().is_empty());
 }
@@ -532,13 +597,18 @@ async fn the_camera_view_fails_with_advice_to_use_the_buttons() {
         .create_element("video")
         .unwrap()
         .unchecked_into();
-    assert_eq!(camera::capture_frame(&video).await.unwrap_err(), PhotoError::CameraNotReady);
+    assert_eq!(
+        camera::capture_frame(&video).await.unwrap_err(),
+        PhotoError::CameraNotReady
+    );
 
     // Run getUserMedia beside a deadline so a browser that waits on a prompt cannot hang the run.
     let slot: Rc<RefCell<Option<Result<(), PhotoError>>>> = Rc::default();
     let (s, v) = (slot.clone(), video.clone());
     wasm_bindgen_futures::spawn_local(async move {
-        let r = camera::start_camera(&v).await.map(|stream| camera::stop_camera(&stream));
+        let r = camera::start_camera(&v)
+            .await
+            .map(|stream| camera::stop_camera(&stream));
         *s.borrow_mut() = Some(r);
     });
     for _ in 0..50 {

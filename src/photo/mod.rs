@@ -249,7 +249,9 @@ pub enum PhotoError {
     /// on site.
     #[error("无法读取这张图片（不是照片或已损坏），请重新拍摄或选择 JPG/PNG 图片。")]
     Undecodable { detail: String },
-    #[error("此浏览器不支持{0}，无法处理照片。请升级浏览器（建议最新版 Chrome、Edge 或 Safari）。")]
+    #[error(
+        "此浏览器不支持{0}，无法处理照片。请升级浏览器（建议最新版 Chrome、Edge 或 Safari）。"
+    )]
     Unsupported(String),
     #[error("手机内存不足，无法处理这张照片（{0}）。请关闭其他应用或标签页后重试。")]
     Canvas(String),
@@ -330,7 +332,9 @@ fn to_hex(bytes: &[u8]) -> String {
 
 /// True for a lowercase hex SHA-256 (64 characters): the only keys the photos store accepts.
 pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Milliseconds from a monotonic clock, for timing the pipeline.

@@ -137,7 +137,9 @@ impl Drop for Bitmap {
 async fn decode(blob: &Blob) -> Result<Bitmap, PhotoError> {
     let window = crate::browser::window();
     if !Reflect::has(&window, &JsValue::from_str("createImageBitmap")).unwrap_or(false) {
-        return Err(PhotoError::Unsupported("图片解码（createImageBitmap）".into()));
+        return Err(PhotoError::Unsupported(
+            "图片解码（createImageBitmap）".into(),
+        ));
     }
     // Phones store portrait shots as landscape pixels plus an EXIF rotation; "from-image" applies
     // it so the evidence is upright.
@@ -152,11 +154,11 @@ async fn decode(blob: &Blob) -> Result<Bitmap, PhotoError> {
         // Browsers that predate "from-image" reject the option itself with a TypeError; they
         // decode without options (and Safari applies EXIF rotation by default).
         Err(e) if js_error_name(&e) == "TypeError" => {
-            let p = window
-                .create_image_bitmap_with_blob(blob)
-                .map_err(|e| PhotoError::Undecodable {
+            let p = window.create_image_bitmap_with_blob(blob).map_err(|e| {
+                PhotoError::Undecodable {
                     detail: js_error_text(&e),
-                })?;
+                }
+            })?;
             JsFuture::from(p)
                 .await
                 .map_err(|e| PhotoError::Undecodable {

@@ -12,16 +12,6 @@ fn not_yet(title: &'static str, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn Inspections() -> impl IntoView {
-    not_yet("检查", "离线检查表与附件5隐患清单尚未开放。")
-}
-
-#[component]
-pub fn Hazards() -> impl IntoView {
-    not_yet("隐患台账", "隐患整改、复查与销号尚未开放。")
-}
-
-#[component]
 pub fn Sync() -> impl IntoView {
     not_yet("同步", "与服务器的同步尚未开放：数据目前只保存在本机。")
 }

@@ -121,7 +121,11 @@ pub async fn get_photo(db: &Rexie, sha256: &str) -> StoreResult<Option<(PhotoMet
 async fn list_by(db: &Rexie, index: &str, key: &str) -> StoreResult<Vec<(PhotoMeta, Blob)>> {
     let tx = db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
     let range = KeyRange::only(&JsValue::from_str(key)).map_err(rexie::Error::from)?;
-    let values = tx.store(PHOTOS)?.index(index)?.get_all(Some(range), None).await?;
+    let values = tx
+        .store(PHOTOS)?
+        .index(index)?
+        .get_all(Some(range), None)
+        .await?;
     tx.done().await?;
     let mut photos = values
         .into_iter()
@@ -161,8 +165,11 @@ pub async fn delete_photo(db: &Rexie, sha256: &str) -> StoreResult<()> {
 /// The stored bytes of a photo Blob (for upload, export or verification). Reading can fail when
 /// the browser lost the file behind the Blob (seen on iOS), which is reported, not hidden.
 pub async fn photo_bytes(blob: &Blob) -> StoreResult<Vec<u8>> {
-    let buf = JsFuture::from(blob.array_buffer())
-        .await
-        .map_err(|e| StoreError::Io(format!("读取照片数据失败：{}", crate::photo::js_error_text(&e))))?;
+    let buf = JsFuture::from(blob.array_buffer()).await.map_err(|e| {
+        StoreError::Io(format!(
+            "读取照片数据失败：{}",
+            crate::photo::js_error_text(&e)
+        ))
+    })?;
     Ok(Uint8Array::new(&buf).to_vec())
 }
