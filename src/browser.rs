@@ -17,8 +17,12 @@ pub fn now_ms() -> i64 {
 /// The device's local calendar date (inspectors think in local days, not UTC).
 pub fn today() -> model::date::Date {
     let d = js_sys::Date::new_0();
-    model::date::Date::new(d.get_full_year() as i32, (d.get_month() + 1) as u8, d.get_date() as u8)
-        .expect("the browser gave an impossible date")
+    model::date::Date::new(
+        d.get_full_year() as i32,
+        (d.get_month() + 1) as u8,
+        d.get_date() as u8,
+    )
+    .expect("the browser gave an impossible date")
 }
 
 /// Random bytes from the Web Crypto API (never a predictable fallback: ids must not collide).

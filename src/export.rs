@@ -48,7 +48,10 @@ fn js_err(e: JsValue) -> StoreError {
 /// Builds the export file's text.
 pub async fn export_json() -> StoreResult<String> {
     let db = store::db().await?;
-    let tx = db.transaction(&[schema::RECORDS, schema::PHOTOS], TransactionMode::ReadOnly)?;
+    let tx = db.transaction(
+        &[schema::RECORDS, schema::PHOTOS],
+        TransactionMode::ReadOnly,
+    )?;
     let rows = tx.store(schema::RECORDS)?.get_all(None, None).await?;
     let keys = tx.store(schema::PHOTOS)?.get_all_keys(None, None).await?;
     tx.done().await?;
@@ -85,8 +88,9 @@ fn updated_at(row: &serde_json::Value) -> i64 {
 
 /// Restores an export file. Bad files are refused whole, before anything is written.
 pub async fn import_json(text: &str) -> Result<ImportSummary, String> {
-    let file: ExportFile = serde_json::from_str(text)
-        .map_err(|_| "这不是本应用导出的数据文件（无法解析）。请选择“隐患排查-导出-….json”文件。".to_string())?;
+    let file: ExportFile = serde_json::from_str(text).map_err(|_| {
+        "这不是本应用导出的数据文件（无法解析）。请选择“隐患排查-导出-….json”文件。".to_string()
+    })?;
     if file.format != FORMAT || file.version > VERSION {
         return Err("文件格式或版本不受支持。请先把本应用更新到最新版本再导入。".into());
     }
@@ -94,9 +98,14 @@ pub async fn import_json(text: &str) -> Result<ImportSummary, String> {
     for p in &file.photos {
         let bytes = base64::decode(&p.base64)
             .ok_or_else(|| format!("照片 {} 的数据已损坏，文件未导入。", &p.meta.sha256))?;
-        let sha = crate::photo::sha256_hex(&bytes).await.map_err(|e| e.to_string())?;
+        let sha = crate::photo::sha256_hex(&bytes)
+            .await
+            .map_err(|e| e.to_string())?;
         if sha != p.meta.sha256 {
-            return Err(format!("照片 {} 的内容与指纹不符，文件可能已损坏，未导入任何数据。", &p.meta.sha256));
+            return Err(format!(
+                "照片 {} 的内容与指纹不符，文件可能已损坏，未导入任何数据。",
+                &p.meta.sha256
+            ));
         }
         decoded.push((p, bytes));
     }
@@ -104,7 +113,11 @@ pub async fn import_json(text: &str) -> Result<ImportSummary, String> {
     let mut summary = ImportSummary::default();
     // Photos first: a record never points at a photo that is not there.
     for (p, bytes) in decoded {
-        if photos::get_photo(&db, &p.meta.sha256).await.map_err(|e| e.to_string())?.is_some() {
+        if photos::get_photo(&db, &p.meta.sha256)
+            .await
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
             continue;
         }
         let arr = Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
@@ -112,15 +125,21 @@ pub async fn import_json(text: &str) -> Result<ImportSummary, String> {
         opts.set_type(&p.mime);
         let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&arr, &opts)
             .map_err(|e| js_err(e).to_string())?;
-        photos::put_photo(&db, &p.meta, &blob).await.map_err(|e| e.to_string())?;
+        photos::put_photo(&db, &p.meta, &blob)
+            .await
+            .map_err(|e| e.to_string())?;
         summary.photos_added += 1;
     }
     let tx = db
         .transaction(&[schema::RECORDS], TransactionMode::ReadWrite)
         .map_err(|e| StoreError::from(e).to_string())?;
-    let store_ = tx.store(schema::RECORDS).map_err(|e| StoreError::from(e).to_string())?;
+    let store_ = tx
+        .store(schema::RECORDS)
+        .map_err(|e| StoreError::from(e).to_string())?;
     for row in &file.records {
-        let Some(id) = row.get("id").and_then(|v| v.as_str()) else { continue };
+        let Some(id) = row.get("id").and_then(|v| v.as_str()) else {
+            continue;
+        };
         let existing = store_
             .get(JsValue::from_str(id))
             .await
@@ -141,10 +160,17 @@ pub async fn import_json(text: &str) -> Result<ImportSummary, String> {
         let value = row
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
             .map_err(|e| e.to_string())?;
-        store_.put(&value, None).await.map_err(|e| StoreError::from(e).to_string())?;
+        store_
+            .put(&value, None)
+            .await
+            .map_err(|e| StoreError::from(e).to_string())?;
     }
-    store::error::committed(tx.done().await.map_err(|e| StoreError::from(e).to_string())?)
-        .map_err(|e| e.to_string())?;
+    store::error::committed(
+        tx.done()
+            .await
+            .map_err(|e| StoreError::from(e).to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
     Ok(summary)
 }
 
@@ -155,7 +181,8 @@ pub fn download(text: &str, filename: &str) -> Result<(), String> {
     opts.set_type("application/json");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&arr, &opts)
         .map_err(|e| js_err(e).to_string())?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_err(e).to_string())?;
+    let url =
+        web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_err(e).to_string())?;
     let doc = crate::browser::window().document().ok_or("无法下载")?;
     let a: web_sys::HtmlAnchorElement = doc
         .create_element("a")
@@ -174,7 +201,11 @@ mod base64 {
     pub fn encode(bytes: &[u8]) -> String {
         let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
         for chunk in bytes.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..4 {
                 if i <= chunk.len() {
@@ -190,7 +221,7 @@ mod base64 {
     pub fn decode(text: &str) -> Option<Vec<u8>> {
         let mut out = Vec::with_capacity(text.len() / 4 * 3);
         let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-        if clean.len() % 4 != 0 {
+        if !clean.len().is_multiple_of(4) {
             return None;
         }
         for quad in clean.chunks(4) {

@@ -112,7 +112,10 @@ pub fn EvidencePhotos(
     let on_files = {
         let add_blobs = add_blobs.clone();
         move |ev: leptos::ev::Event, source: PhotoSource| {
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else {
+            let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            else {
                 return;
             };
             let mut blobs = Vec::new();
@@ -279,7 +282,9 @@ fn CameraView(
         let on_error = on_error.clone();
         let on_shot = std::rc::Rc::new(on_shot);
         move |_| {
-            let Some(el) = video.get_untracked() else { return };
+            let Some(el) = video.get_untracked() else {
+                return;
+            };
             let on_error = on_error.clone();
             let on_shot = on_shot.clone();
             leptos::task::spawn_local(async move {

@@ -66,7 +66,9 @@ pub fn SignaturePad(
     });
 
     let down = move |ev: PointerEvent| {
-        let Some(c) = canvas.get_untracked() else { return };
+        let Some(c) = canvas.get_untracked() else {
+            return;
+        };
         ev.prevent_default();
         let _ = c.set_pointer_capture(ev.pointer_id());
         let (x, y) = point(&c, &ev);
@@ -84,7 +86,9 @@ pub fn SignaturePad(
         if !drawing.get_untracked() {
             return;
         }
-        let Some(c) = canvas.get_untracked() else { return };
+        let Some(c) = canvas.get_untracked() else {
+            return;
+        };
         let (x, y) = point(&c, &ev);
         if let Some(ctx) = context(&c) {
             ctx.line_to(x, y);
@@ -105,7 +109,9 @@ pub fn SignaturePad(
             error.set(Some("请先在框内签名，再点确认。".into()));
             return;
         }
-        let Some(c) = canvas.get_untracked() else { return };
+        let Some(c) = canvas.get_untracked() else {
+            return;
+        };
         let on_done = on_done.clone();
         leptos::task::spawn_local(async move {
             let r = async {

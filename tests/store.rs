@@ -43,7 +43,10 @@ async fn a_record_written_is_read_back_and_counted_dirty() {
     let n = note("二号转炉水冷元件未设流量报警");
     records::put(&db, &n).await.unwrap();
 
-    let back: Note = records::get(&db, &n.meta.id.to_string()).await.unwrap().unwrap();
+    let back: Note = records::get(&db, &n.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(back, n);
     assert_eq!(records::list::<Note>(&db).await.unwrap(), vec![n.clone()]);
     assert_eq!(records::count_dirty(&db).await.unwrap(), 1);
@@ -68,7 +71,7 @@ async fn a_record_survives_closing_and_reopening_the_database() {
 
 #[wasm_bindgen_test]
 async fn reading_a_record_as_the_wrong_kind_is_an_error_not_garbage() {
-    #[derive(Serialize, Deserialize)]
+    #[derive(Debug, Serialize, Deserialize)]
     struct Other {
         meta: RecordMeta,
     }

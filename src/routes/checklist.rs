@@ -85,7 +85,10 @@ fn Walk(inspection: Inspection, enterprise: Enterprise, hazards: Vec<Hazard>) ->
             next.meta.touch(now_ms(), &user_name());
             error.set(None);
             let needs_hazard = verdict == Verdict::NonConforming
-                && next.answer_for(&item.id).and_then(|a| a.hazard_id).is_none();
+                && next
+                    .answer_for(&item.id)
+                    .and_then(|a| a.hazard_id)
+                    .is_none();
             insp.set(next.clone());
             if needs_hazard {
                 open_hazard(item, next);
@@ -100,7 +103,9 @@ fn Walk(inspection: Inspection, enterprise: Enterprise, hazards: Vec<Hazard>) ->
         move |_| {
             let current = insp.get_untracked();
             if current.is_frozen() {
-                error.set(Some("清单已签字锁定。如需补充隐患，请先在附件5页点“重新签字”。".into()));
+                error.set(Some(
+                    "清单已签字锁定。如需补充隐患，请先在附件5页点“重新签字”。".into(),
+                ));
                 return;
             }
             let seq = hazards.with_value(|h| next_seq(h.iter(), id));

@@ -45,7 +45,9 @@ pub fn EnterpriseForm() -> impl IntoView {
             let db = store::db().await?;
             match records::get::<Enterprise>(&db, &id).await? {
                 Some(e) => Ok((e, others)),
-                None => Err(StoreError::Corrupt(format!("找不到企业 {id}，可能已被删除"))),
+                None => Err(StoreError::Corrupt(format!(
+                    "找不到企业 {id}，可能已被删除"
+                ))),
             }
         }
     });
@@ -84,7 +86,11 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
                 .into_iter()
                 .filter(|i| i.field == field)
                 .map(|i| {
-                    let cls = if i.is_error() { "field-msg error" } else { "field-msg warn" };
+                    let cls = if i.is_error() {
+                        "field-msg error"
+                    } else {
+                        "field-msg warn"
+                    };
                     view! { <p class=cls>{i.message}</p> }
                 })
                 .collect_view()

@@ -84,7 +84,11 @@ fn Edit(hazard: Hazard, inspection: Inspection, enterprise: Enterprise) -> impl 
                 .into_iter()
                 .filter(|i: &Issue| i.field == field)
                 .map(|i| {
-                    let cls = if i.is_error() { "field-msg error" } else { "field-msg warn" };
+                    let cls = if i.is_error() {
+                        "field-msg error"
+                    } else {
+                        "field-msg warn"
+                    };
                     view! { <p class=cls>{i.message}</p> }
                 })
                 .collect_view()

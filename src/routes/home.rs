@@ -12,9 +12,11 @@ pub fn Home() -> impl IntoView {
     let campaigns = Campaign::bundled();
     let current = Campaign::current(&campaigns, today).cloned();
     let drafts = LocalResource::new(|| async {
-        load_rows()
-            .await
-            .map(|rows| rows.into_iter().filter(|r| !r.inspection.is_frozen()).collect::<Vec<_>>())
+        load_rows().await.map(|rows| {
+            rows.into_iter()
+                .filter(|r| !r.inspection.is_frozen())
+                .collect::<Vec<_>>()
+        })
     });
     view! {
         <section class="card campaign" data-testid="campaign">

@@ -51,7 +51,11 @@ fn Form(enterprises: Vec<Enterprise>, preselected: Option<String>) -> impl IntoV
     let find = move |id: &str| {
         enterprises.with_value(|l| l.iter().find(|e| e.meta.id.to_string() == id).cloned())
     };
-    let selected = RwSignal::new(preselected.filter(|id| find(id).is_some()).unwrap_or_default());
+    let selected = RwSignal::new(
+        preselected
+            .filter(|id| find(id).is_some())
+            .unwrap_or_default(),
+    );
     let stage = RwSignal::new(Stage::CityCounty(model::stage::Level::County));
     let me = profile();
     let unit = RwSignal::new(me.unit.clone());
@@ -100,7 +104,10 @@ fn Form(enterprises: Vec<Enterprise>, preselected: Option<String>) -> impl IntoV
                 Err(e) => Err(e),
             };
             match r {
-                Ok(()) => navigate(&format!("/inspections/{}", insp.meta.id), Default::default()),
+                Ok(()) => navigate(
+                    &format!("/inspections/{}", insp.meta.id),
+                    Default::default(),
+                ),
                 Err(e) => save_error.set(Some(e)),
             }
         });

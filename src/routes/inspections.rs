@@ -36,12 +36,16 @@ pub async fn load_rows() -> StoreResult<Vec<InspectionRow>> {
                 .get(&i.enterprise_id)
                 .cloned()
                 .unwrap_or_else(|| "（企业未在本机）".into()),
-            hazards: hazards.iter().filter(|h| h.inspection_id == i.meta.id).count(),
+            hazards: hazards
+                .iter()
+                .filter(|h| h.inspection_id == i.meta.id)
+                .count(),
             inspection: i,
         })
         .collect();
     rows.sort_by(|a, b| {
-        (b.inspection.date, b.inspection.meta.updated_at).cmp(&(a.inspection.date, a.inspection.meta.updated_at))
+        (b.inspection.date, b.inspection.meta.updated_at)
+            .cmp(&(a.inspection.date, a.inspection.meta.updated_at))
     });
     Ok(rows)
 }
@@ -67,7 +71,11 @@ pub fn row_view(r: &InspectionRow) -> impl IntoView {
     let i = &r.inspection;
     let p = i.total_progress();
     let id = i.meta.id;
-    let status = if i.is_frozen() { "已签字" } else { "未完成" };
+    let status = if i.is_frozen() {
+        "已签字"
+    } else {
+        "未完成"
+    };
     view! {
         <li class="list-item" data-testid="inspection-row">
             <a class="list-main" href=format!("/inspections/{id}")>

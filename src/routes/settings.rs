@@ -29,7 +29,10 @@ pub fn Settings() -> impl IntoView {
             }
             .await;
             io_msg.set(Some(match r {
-                Ok(n) => format!("已导出（{}）。请把文件保存到手机或电脑上的安全位置。", format_bytes(n as f64)),
+                Ok(n) => format!(
+                    "已导出（{}）。请把文件保存到手机或电脑上的安全位置。",
+                    format_bytes(n as f64)
+                ),
                 Err(e) => e,
             }));
         });
@@ -42,7 +45,9 @@ pub fn Settings() -> impl IntoView {
         else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         input.set_value("");
         io_msg.set(Some("正在导入…".into()));
         leptos::task::spawn_local(async move {

@@ -35,11 +35,24 @@ pub fn Sheet() -> impl IntoView {
             let shas = hazards
                 .iter()
                 .flat_map(|h| h.photos.iter().cloned())
-                .chain(insp.signatures.inspector.iter().map(|s| s.photo_sha256.clone()))
-                .chain(insp.signatures.enterprise.iter().map(|s| s.photo_sha256.clone()));
+                .chain(
+                    insp.signatures
+                        .inspector
+                        .iter()
+                        .map(|s| s.photo_sha256.clone()),
+                )
+                .chain(
+                    insp.signatures
+                        .enterprise
+                        .iter()
+                        .map(|s| s.photo_sha256.clone()),
+                );
             for sha in shas {
                 if let Some((_, blob)) = store::photos::get_photo(&db, &sha).await? {
-                    urls.insert(sha, web_sys::Url::create_object_url_with_blob(&blob).unwrap_or_default());
+                    urls.insert(
+                        sha,
+                        web_sys::Url::create_object_url_with_blob(&blob).unwrap_or_default(),
+                    );
                 }
             }
             Ok::<_, StoreError>((insp, ent, hazards, urls))

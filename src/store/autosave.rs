@@ -105,7 +105,9 @@ impl<T: Record + Serialize + 'static> AutoSaver<T> {
                 let next = this.inner.pending.borrow_mut().take();
                 let Some(p) = next else { break };
                 let result = match super::db().await {
-                    Ok(db) => super::photos::put_record_with_photos(&db, &p.record, &p.photos).await,
+                    Ok(db) => {
+                        super::photos::put_record_with_photos(&db, &p.record, &p.photos).await
+                    }
                     Err(e) => Err(e),
                 };
                 if let Err(e) = result {

@@ -42,3 +42,24 @@ pub(crate) fn committed(result: rexie::TransactionResult) -> StoreResult<()> {
         Err(StoreError::Io("事务被中止，本次修改未保存".into()))
     }
 }
+
+/// Ends a write transaction: commits if every step succeeded, otherwise aborts it. A request that
+/// threw synchronously (bad key, DataCloneError) does not abort the transaction by itself; without
+/// the explicit abort the requests already queued would commit and leave half a user action.
+pub(crate) async fn finish(tx: rexie::Transaction, result: StoreResult<()>) -> StoreResult<()> {
+    match result {
+        Ok(()) => committed(tx.done().await?),
+        Err(e) => {
+            // A failed *request* has already made the browser abort the transaction, and then
+            // abort() itself fails with InvalidStateError; either way nothing was written, and
+            // the error to report is the original one.
+            if let Err(abort) = tx.abort().await {
+                web_sys::console::warn_1(&wasm_bindgen::JsValue::from_str(&format!(
+                    "照片事务撤销：{}（原因：{e}）",
+                    describe(&abort)
+                )));
+            }
+            Err(e)
+        }
+    }
+}

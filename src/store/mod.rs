@@ -1,9 +1,9 @@
 //! The device's own storage: IndexedDB through rexie behind a small typed API. Nothing here
 //! decides campaign rules (that is `model`); it only keeps records and photos safe.
 
+pub mod autosave;
 pub mod error;
 pub mod photos;
-pub mod autosave;
 pub mod records;
 pub mod schema;
 

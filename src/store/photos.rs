@@ -7,13 +7,13 @@
 
 use js_sys::{Object, Reflect, Uint8Array};
 use model::record::Record;
-use rexie::{KeyRange, Rexie, Transaction, TransactionMode};
+use rexie::{KeyRange, Rexie, TransactionMode};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
-use super::error::{committed, describe, StoreError, StoreResult};
+use super::error::{finish, StoreError, StoreResult};
 use super::records::{from_js, row, to_js};
 use super::schema::{PHOTOS, RECORDS};
 use crate::photo::{is_sha256_hex, PhotoMeta};
@@ -47,27 +47,6 @@ fn split_row(value: JsValue) -> StoreResult<(PhotoMeta, Blob)> {
         .dyn_into::<Blob>()
         .map_err(|_| StoreError::Corrupt(format!("照片 {} 缺少图片数据", meta.sha256)))?;
     Ok((meta, blob))
-}
-
-/// Ends a write transaction: commits if every step succeeded, otherwise aborts it. A request that
-/// threw synchronously (bad key, DataCloneError) does not abort the transaction by itself; without
-/// the explicit abort the requests already queued would commit and leave half a user action.
-async fn finish(tx: Transaction, result: StoreResult<()>) -> StoreResult<()> {
-    match result {
-        Ok(()) => committed(tx.done().await?),
-        Err(e) => {
-            // A failed *request* has already made the browser abort the transaction, and then
-            // abort() itself fails with InvalidStateError; either way nothing was written, and
-            // the error to report is the original one.
-            if let Err(abort) = tx.abort().await {
-                web_sys::console::warn_1(&JsValue::from_str(&format!(
-                    "照片事务撤销：{}（原因：{e}）",
-                    describe(&abort)
-                )));
-            }
-            Err(e)
-        }
-    }
 }
 
 /// Stores one photo. Putting the same photo twice is harmless (same key, same bytes).

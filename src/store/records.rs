@@ -7,7 +7,7 @@ use rexie::{KeyRange, Rexie, TransactionMode};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsValue;
 
-use super::error::{committed, StoreError, StoreResult};
+use super::error::{finish, StoreError, StoreResult};
 use super::schema::RECORDS;
 
 #[derive(Serialize, serde::Deserialize)]
@@ -50,6 +50,7 @@ impl Batch {
         Self::default()
     }
 
+    #[allow(clippy::should_implement_trait)] // not `Add`: it can fail and takes any record kind
     pub fn add<T: Record + Serialize>(mut self, record: &T) -> StoreResult<Self> {
         self.0.push(row(record)?);
         Ok(self)
@@ -57,23 +58,26 @@ impl Batch {
 
     pub async fn write(self, db: &Rexie) -> StoreResult<()> {
         let tx = db.transaction(&[RECORDS], TransactionMode::ReadWrite)?;
-        let store = tx.store(RECORDS)?;
-        for r in &self.0 {
-            store.put(r, None).await?;
+        let result = async {
+            let store = tx.store(RECORDS)?;
+            for r in &self.0 {
+                store.put(r, None).await?;
+            }
+            Ok(())
         }
-        committed(tx.done().await?)
+        .await;
+        // A put refused before it started does not abort the transaction by itself.
+        finish(tx, result).await
     }
 }
 
-/// Writes several records in ONE transaction: all land or none do (a hazard with its
-/// inspection's answer, say).
+/// Writes several records of one kind in ONE transaction: all land or none do.
 pub async fn put_all<T: Record + Serialize>(db: &Rexie, records: &[T]) -> StoreResult<()> {
-    let tx = db.transaction(&[RECORDS], TransactionMode::ReadWrite)?;
-    let store = tx.store(RECORDS)?;
+    let mut batch = Batch::new();
     for r in records {
-        store.put(&row(r)?, None).await?;
+        batch = batch.add(r)?;
     }
-    committed(tx.done().await?)
+    batch.write(db).await
 }
 
 pub async fn put<T: Record + Serialize>(db: &Rexie, record: &T) -> StoreResult<()> {
@@ -90,7 +94,11 @@ pub async fn get<T: Record + DeserializeOwned>(db: &Rexie, id: &str) -> StoreRes
         Some(v) => {
             let row: Row<T> = from_js(v)?;
             if row.kind != T::KIND {
-                return Err(StoreError::Corrupt(format!("{id} 是 {} 而不是 {}", row.kind, T::KIND)));
+                return Err(StoreError::Corrupt(format!(
+                    "{id} 是 {} 而不是 {}",
+                    row.kind,
+                    T::KIND
+                )));
             }
             Ok(Some(row.body))
         }
@@ -117,7 +125,9 @@ pub async fn count_dirty(db: &Rexie) -> StoreResult<u32> {
     let store = tx.store(RECORDS)?;
     let n = store
         .index("dirty")?
-        .count(Some(KeyRange::only(&JsValue::from_f64(1.0)).map_err(rexie::Error::from)?))
+        .count(Some(
+            KeyRange::only(&JsValue::from_f64(1.0)).map_err(rexie::Error::from)?,
+        ))
         .await?;
     tx.done().await?;
     Ok(n)

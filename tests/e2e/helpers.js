@@ -1,0 +1,71 @@
+// Shared steps for the end-to-end specs.
+const { expect } = require('@playwright/test');
+
+/** Loads the app once online and waits until the service worker controls the page. */
+async function installApp(page) {
+  await page.goto('/');
+  await expect(page.getByTestId('campaign')).toBeVisible();
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    }
+  });
+}
+
+/** A real camera-sized JPEG (4000×3000, gradient and noise so it does not compress to nothing). */
+async function makeJpeg(page, width = 4000, height = 3000) {
+  const b64 = await page.evaluate(async ([w, h]) => {
+    const c = document.createElement('canvas');
+    c.width = w; c.height = h;
+    const g = c.getContext('2d');
+    const grad = g.createLinearGradient(0, 0, w, h);
+    grad.addColorStop(0, '#8b5a2b'); grad.addColorStop(0.5, '#c0c0c0'); grad.addColorStop(1, '#204060');
+    g.fillStyle = grad; g.fillRect(0, 0, w, h);
+    const img = g.getImageData(0, 0, w, 400);
+    for (let i = 0; i < img.data.length; i += 4) { const n = (Math.random() * 80) | 0; img.data[i] += n; img.data[i + 1] += n; }
+    g.putImageData(img, 0, 0);
+    g.fillStyle = '#ff0'; g.font = '200px sans-serif'; g.fillText('转炉水冷元件', 400, 1500);
+    const blob = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.92));
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let s = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  }, [width, height]);
+  return Buffer.from(b64, 'base64');
+}
+
+/** Every photo row in IndexedDB with the SHA-256 of its stored bytes, computed independently. */
+async function storedPhotos(page) {
+  return page.evaluate(async () => {
+    const db = await new Promise((res, rej) => { const r = indexedDB.open('yinhuan'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+    const rows = await new Promise((res, rej) => {
+      const r = db.transaction('photos').objectStore('photos').getAll();
+      r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error);
+    });
+    db.close();
+    const out = [];
+    for (const row of rows) {
+      const buf = await row.blob.arrayBuffer();
+      const digest = await crypto.subtle.digest('SHA-256', buf);
+      const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      const bmp = await createImageBitmap(row.blob);
+      out.push({ key: row.sha256, sha: hex, bytes: buf.byteLength, type: row.blob.type, w: bmp.width, h: bmp.height, source: row.meta.source });
+    }
+    return out;
+  });
+}
+
+/** Draws a signature stroke on the pad's canvas with the mouse (pointer events). */
+async function drawSignature(page) {
+  const canvas = page.getByTestId('signature-canvas');
+  const box = await canvas.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.6);
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) {
+    await page.mouse.move(box.x + box.width * (0.1 + i * 0.06), box.y + box.height * (0.6 - 0.3 * Math.sin(i)));
+  }
+  await page.mouse.up();
+}
+
+module.exports = { installApp, makeJpeg, storedPhotos, drawSignature };
