@@ -2,7 +2,12 @@
 //! queries serve several pages (and tests).
 
 use model::enterprise::Enterprise;
-use model::hazard::Hazard;
+use std::collections::HashMap;
+
+use model::date::Date;
+use model::enterprise::{Industry, Scale};
+use model::hazard::{Hazard, HazardKind};
+use model::record::RecordMeta;
 use model::inspection::Inspection;
 use model::record::Record;
 use serde::de::DeserializeOwned;
@@ -45,4 +50,50 @@ pub async fn inspection_with_enterprise(id: &str) -> StoreResult<(Inspection, En
     let insp: Inspection = load(id, "该检查").await?;
     let ent: Enterprise = load(&insp.enterprise_id.to_string(), "该检查的企业").await?;
     Ok((insp, ent))
+}
+
+/// A new, empty enterprise made on this device (the form fills it in).
+pub fn new_enterprise() -> Enterprise {
+    Enterprise {
+        meta: RecordMeta::new(
+            crate::browser::new_id(),
+            crate::browser::now_ms(),
+            &crate::settings::device_id(),
+            &crate::settings::user_name(),
+        ),
+        name: String::new(),
+        credit_code: None,
+        county: String::new(),
+        zone: None,
+        industry: Industry::Metallurgy,
+        tags: Vec::new(),
+        scale: Scale::Sme,
+        pairing: None,
+        leader: String::new(),
+        phone: String::new(),
+        address: String::new(),
+        self_inspection_plan_on: None,
+    }
+}
+
+/// The 隐患台账 filter: type, overdue, and a text found in the description or enterprise name.
+pub fn filter_hazards<'a>(
+    all: &'a [Hazard],
+    names: &HashMap<uuid::Uuid, String>,
+    kind: Option<HazardKind>,
+    only_overdue: bool,
+    text: &str,
+    today: Date,
+) -> Vec<&'a Hazard> {
+    let text = text.trim();
+    all.iter()
+        .filter(|h| !h.meta.deleted)
+        .filter(|h| kind.is_none_or(|k| h.kind == k))
+        .filter(|h| !only_overdue || h.is_overdue(today))
+        .filter(|h| {
+            text.is_empty()
+                || h.description.contains(text)
+                || names.get(&h.enterprise_id).is_some_and(|n| n.contains(text))
+        })
+        .collect()
 }

@@ -253,7 +253,9 @@ mod base64 {
 mod tests {
     use super::base64;
 
-    #[test]
+    // Runs natively under `cargo test` and in Chromium under wasm-bindgen-test.
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn base64_round_trips_every_length() {
         for len in 0..10 {
             let data: Vec<u8> = (0..len).map(|i| (i * 37 + 5) as u8).collect();

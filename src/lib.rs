@@ -1,5 +1,6 @@
 //! 隐患排查 PWA: the app lives here (not in main.rs) so browser tests can mount and call it.
 
+pub mod bench;
 pub mod browser;
 pub mod components;
 pub mod data;

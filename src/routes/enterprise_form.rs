@@ -3,32 +3,13 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use model::county::{County, Zone};
 use model::date::Date;
 use model::enterprise::{Enterprise, Industry, PairRole, Pairing, RiskTag, Scale};
-use model::record::RecordMeta;
 use model::validation::{has_errors, Issue};
 
 use super::enterprises::load_enterprises;
-use crate::browser::{new_id, now_ms};
+use crate::browser::now_ms;
 use crate::components::StoreErrorView;
-use crate::settings::{device_id, user_name};
+use crate::settings::user_name;
 use crate::store::{self, records, StoreError};
-
-fn blank_enterprise() -> Enterprise {
-    Enterprise {
-        meta: RecordMeta::new(new_id(), now_ms(), &device_id(), &user_name()),
-        name: String::new(),
-        credit_code: None,
-        county: String::new(),
-        zone: None,
-        industry: Industry::Metallurgy,
-        tags: Vec::new(),
-        scale: Scale::Sme,
-        pairing: None,
-        leader: String::new(),
-        phone: String::new(),
-        address: String::new(),
-        self_inspection_plan_on: None,
-    }
-}
 
 /// 新增企业 / 编辑企业 (`/enterprises/new`, `/enterprises/:id`).
 #[component]
@@ -40,7 +21,7 @@ pub fn EnterpriseForm() -> impl IntoView {
         async move {
             let others = load_enterprises().await?;
             if id == "new" || id.is_empty() {
-                return Ok((blank_enterprise(), others));
+                return Ok((crate::data::new_enterprise(), others));
             }
             let db = store::db().await?;
             match records::get::<Enterprise>(&db, &id).await? {

@@ -53,24 +53,20 @@ pub fn Hazards() -> impl IntoView {
                     .map(|r| match r {
                         Err(e) => view! { <StoreErrorView error=e/> }.into_any(),
                         Ok((hazards, names)) => {
+                            let kind = match kind.get().as_str() {
+                                "general" => Some(HazardKind::General),
+                                "major" => Some(HazardKind::Major),
+                                _ => None,
+                            };
                             let day = today();
-                            let k = kind.get();
-                            let overdue = only_overdue.get();
-                            let q = text.get();
-                            let shown: Vec<&Hazard> = hazards
-                                .iter()
-                                .filter(|h| match k.as_str() {
-                                    "general" => h.kind == HazardKind::General,
-                                    "major" => h.kind == HazardKind::Major,
-                                    _ => true,
-                                })
-                                .filter(|h| !overdue || h.is_overdue(day))
-                                .filter(|h| {
-                                    q.is_empty()
-                                        || h.description.contains(&q)
-                                        || names.get(&h.enterprise_id).is_some_and(|n| n.contains(&q))
-                                })
-                                .collect();
+                            let shown = data::filter_hazards(
+                                &hazards,
+                                &names,
+                                kind,
+                                only_overdue.get(),
+                                &text.get(),
+                                day,
+                            );
                             let majors = shown.iter().filter(|h| h.is_major()).count();
                             view! {
                                 <p class="muted" data-testid="hazard-count">
