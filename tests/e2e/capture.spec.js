@@ -93,7 +93,7 @@ test('a whole inspection is captured offline and survives reload', async ({ page
   await page.getByTestId('signature-confirm').click();
   await expect(page.getByTestId('sig-inspector')).toBeVisible();
   await page.getByTestId('sign-enterprise').click();
-  await drawSignature(page);
+  await drawSignature(page, 2);
   await page.getByTestId('signature-confirm').click();
   await expect(page.getByTestId('frozen')).toBeVisible();
 

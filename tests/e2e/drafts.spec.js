@@ -24,7 +24,9 @@ test('text typed into a hazard is kept when the tab is closed mid-typing', async
   await context.setOffline(true);
   await enterpriseAndInspection(page, '原平市粉尘测试有限公司');
   await page.getByTestId('add-hazard').click();
+  await expect(page.getByTestId('hazard-form')).toBeVisible();
   const url = page.url();
+  expect(url).toContain('/hazards/');
   await page.locator('#hz-desc').pressSequentially('除尘器未设置泄爆片', { delay: 20 });
   await page.close();
 

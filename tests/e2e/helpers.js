@@ -56,14 +56,14 @@ async function storedPhotos(page) {
   });
 }
 
-/** Draws a signature stroke on the pad's canvas with the mouse (pointer events). */
-async function drawSignature(page) {
+/** Draws a signature stroke (each `variant` a different one, as two people sign differently) on the pad's canvas with the mouse (pointer events). */
+async function drawSignature(page, variant = 0) {
   const canvas = page.getByTestId('signature-canvas');
   const box = await canvas.boundingBox();
   await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.6);
   await page.mouse.down();
   for (let i = 1; i <= 12; i++) {
-    await page.mouse.move(box.x + box.width * (0.1 + i * 0.06), box.y + box.height * (0.6 - 0.3 * Math.sin(i)));
+    await page.mouse.move(box.x + box.width * (0.1 + i * 0.06), box.y + box.height * (0.6 - 0.3 * Math.sin(i + variant)));
   }
   await page.mouse.up();
 }
