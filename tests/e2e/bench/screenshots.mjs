@@ -1,0 +1,75 @@
+// Screenshots of the main screens at phone (375×812) and desktop (1280×800) size, for the
+// README and for checking the layout by eye. Usage: node screenshots.mjs <baseURL> <outDir>
+import { chromium } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+const [base, out] = process.argv.slice(2);
+mkdirSync(out, { recursive: true });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function seed(page) {
+  await page.goto(base + '/settings');
+  await page.locator('#me-name').fill('王检查');
+  await page.locator('#me-unit').fill('忻府区应急管理局');
+  await page.getByRole('button', { name: '保存' }).first().click();
+  await page.goto(base + '/enterprises/new');
+  await page.locator('#ent-name').fill('忻州市宏达钢铁有限公司');
+  await page.locator('#ent-code').fill('914403001922038216');
+  await page.locator('#ent-county').selectOption('140902');
+  await page.getByLabel('钢铁', { exact: true }).check();
+  await page.getByLabel('规上').check();
+  await page.locator('#ent-leader').fill('李厂长');
+  await page.getByTestId('save-enterprise').click();
+  await page.getByTestId('enterprise-list').waitFor();
+  await page.getByRole('link', { name: '开始检查' }).first().click();
+  await page.getByTestId('start-inspection').click();
+  await page.getByTestId('checklist').waitFor();
+  await page.locator('li.item').first().getByRole('button', { name: '符合', exact: true }).click();
+  await page.locator('li.item[data-item="art4.2"]').getByRole('button', { name: '不符合' }).click();
+  await page.getByTestId('hazard-form').waitFor();
+  await page.locator('#hz-desc').fill('炼钢车间炉下渣坑存在积水');
+  const jpeg = await page.evaluate(async () => {
+    const c = document.createElement('canvas'); c.width = 2000; c.height = 1500;
+    const g = c.getContext('2d'); const gr = g.createLinearGradient(0, 0, 2000, 1500);
+    gr.addColorStop(0, '#6b4a2b'); gr.addColorStop(1, '#2a4a6a'); g.fillStyle = gr; g.fillRect(0, 0, 2000, 1500);
+    const b = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.9));
+    return Array.from(new Uint8Array(await b.arrayBuffer()));
+  });
+  await page.getByTestId('photo-camera-input').setInputFiles({ name: 'a.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(jpeg) });
+  await page.locator('.thumb').first().waitFor();
+  await page.locator('#hz-person').fill('李厂长');
+  await page.waitForTimeout(300);
+}
+
+for (const [label, viewport] of [['phone', { width: 375, height: 812 }], ['desktop', { width: 1280, height: 800 }]]) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1 });
+  const page = await context.newPage();
+  await seed(page);
+  const hazardUrl = page.url();
+  await page.screenshot({ path: `${out}/${label}-hazard.png`, fullPage: false });
+  await page.getByRole('link', { name: '完成，返回检查表' }).click();
+  await page.getByTestId('checklist').waitFor();
+  await page.screenshot({ path: `${out}/${label}-checklist.png` });
+  await page.getByRole('link', { name: '附件5 清单与签字' }).click();
+  await page.getByTestId('sheet').waitFor();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${out}/${label}-sheet.png` });
+  await page.goto(base + '/enterprises');
+  await page.getByTestId('enterprise-list').waitFor();
+  await page.screenshot({ path: `${out}/${label}-enterprises.png` });
+  await page.goto(base + '/enterprises/new');
+  await page.getByTestId('enterprise-form').waitFor();
+  await page.screenshot({ path: `${out}/${label}-enterprise-form.png` });
+  await page.goto(base + '/');
+  await page.getByTestId('drafts').waitFor();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${out}/${label}-home.png` });
+  void hazardUrl;
+  await context.close();
+}
+await browser.close();
+console.log(`screenshots written to ${out}`);
