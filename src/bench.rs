@@ -100,7 +100,7 @@ pub async fn bench_process_photo(jpeg: Blob) -> Result<Vec<f64>, JsValue> {
 }
 
 /// Stores `count` hazards, then times loading them all and filtering by a search text the
-/// way the 隐患台账 page does; returns [load+filter ms, matches].
+/// way the 隐患台账 page does; returns [load+filter ms, matches, raw IndexedDB read ms, load+decode ms, filter ms].
 #[wasm_bindgen]
 pub async fn bench_list_hazards(count: u32) -> Result<Vec<f64>, JsValue> {
     let _ = rexie::Rexie::delete(BENCH_DB).await;
@@ -114,8 +114,27 @@ pub async fn bench_list_hazards(count: u32) -> Result<Vec<f64>, JsValue> {
         batch = batch.add(&h).map_err(err)?;
     }
     batch.write(&db).await.map_err(err)?;
+    // Raw IndexedDB read alone, to tell storage time from decoding time.
+    let t_raw = perf_now();
+    {
+        let tx = db
+            .transaction(&[store::schema::RECORDS], rexie::TransactionMode::ReadOnly)
+            .map_err(err)?;
+        let n = tx
+            .store(store::schema::RECORDS)
+            .map_err(err)?
+            .get_all(None, None)
+            .await
+            .map_err(err)?
+            .len();
+        tx.done().await.map_err(err)?;
+        debug_assert_eq!(n as u32, count);
+    }
+    let raw_ms = perf_now() - t_raw;
     let t0 = perf_now();
     let all: Vec<Hazard> = store::records::list(&db).await.map_err(err)?;
+    let load_ms = perf_now() - t0;
+    let t1 = perf_now();
     let shown = filter_hazards(
         &all,
         &Default::default(),
@@ -124,8 +143,9 @@ pub async fn bench_list_hazards(count: u32) -> Result<Vec<f64>, JsValue> {
         "泄爆",
         today(),
     );
+    let filter_ms = perf_now() - t1;
     let ms = perf_now() - t0;
     db.close();
     let _ = rexie::Rexie::delete(BENCH_DB).await;
-    Ok(vec![ms, shown.len() as f64])
+    Ok(vec![ms, shown.len() as f64, raw_ms, load_ms, filter_ms])
 }
