@@ -157,7 +157,7 @@ impl Db {
 
     /// One real round trip to the database.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await)?;
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 
@@ -177,7 +177,7 @@ impl Db {
         let sql = "INSERT INTO meta (key, value) VALUES ('instance_id', $1) \
                    ON CONFLICT (key) DO NOTHING";
         let id = uuid::Uuid::now_v7().to_string();
-        with_pool!(self, pool => sqlx::query(sql).bind(&id).execute(pool).await)?;
+        with_pool!(self, pool => sqlx::query(sql).bind(&id).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 }
