@@ -32,7 +32,11 @@ fn sample_hazard(n: u32) -> Hazard {
     enterprise.name = "基准测试钢铁有限公司".into();
     let meta = RecordMeta::new(new_id(), now_ms(), "bench", "bench");
     let insp = Inspection::new(meta, "bench", &enterprise, Stage::Cross, today());
-    let mut h = Hazard::new(RecordMeta::new(new_id(), now_ms(), "bench", "bench"), &insp, n);
+    let mut h = Hazard::new(
+        RecordMeta::new(new_id(), now_ms(), "bench", "bench"),
+        &insp,
+        n,
+    );
     h.description = format!("第{n}处：除尘器未设置泄爆装置，车间地面积尘严重");
     h
 }

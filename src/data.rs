@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use model::date::Date;
 use model::enterprise::{Industry, Scale};
 use model::hazard::{Hazard, HazardKind};
-use model::record::RecordMeta;
 use model::inspection::Inspection;
 use model::record::Record;
+use model::record::RecordMeta;
 use serde::de::DeserializeOwned;
 
 use crate::store::{self, records, StoreError, StoreResult};
@@ -93,7 +93,9 @@ pub fn filter_hazards<'a>(
         .filter(|h| {
             text.is_empty()
                 || h.description.contains(text)
-                || names.get(&h.enterprise_id).is_some_and(|n| n.contains(text))
+                || names
+                    .get(&h.enterprise_id)
+                    .is_some_and(|n| n.contains(text))
         })
         .collect()
 }

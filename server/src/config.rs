@@ -28,7 +28,9 @@ impl Config {
     /// Defaults for everything but the two directories; tests use this with temp dirs.
     pub fn new(dist_dir: impl Into<PathBuf>, data_dir: impl Into<PathBuf>) -> Self {
         Self {
-            addr: Self::DEFAULT_ADDR.parse().expect("default address is valid"),
+            addr: Self::DEFAULT_ADDR
+                .parse()
+                .expect("default address is valid"),
             dist_dir: dist_dir.into(),
             data_dir: data_dir.into(),
             database_url: None,

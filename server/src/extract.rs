@@ -91,7 +91,10 @@ mod tests {
         let (status, body) = call(Some("application/json"), "{not json").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["code"], "bad_request");
-        assert!(body["message"].as_str().unwrap().contains("不是有效的 JSON"));
+        assert!(body["message"]
+            .as_str()
+            .unwrap()
+            .contains("不是有效的 JSON"));
     }
 
     #[tokio::test]

@@ -37,8 +37,16 @@ pub(crate) fn row<T: Record + Serialize>(record: &T) -> StoreResult<JsValue> {
     let obj = js_sys::Object::new();
     set(&obj, "id", &JsValue::from_str(&meta.id.to_string()));
     set(&obj, "kind", &JsValue::from_str(T::KIND));
-    set(&obj, "dirty", &JsValue::from_f64(if meta.dirty { 1.0 } else { 0.0 }));
-    set(&obj, "updated_at", &JsValue::from_f64(meta.updated_at as f64));
+    set(
+        &obj,
+        "dirty",
+        &JsValue::from_f64(if meta.dirty { 1.0 } else { 0.0 }),
+    );
+    set(
+        &obj,
+        "updated_at",
+        &JsValue::from_f64(meta.updated_at as f64),
+    );
     set(&obj, "body", &JsValue::from_str(&body));
     Ok(obj.into())
 }
@@ -48,7 +56,10 @@ fn body<T: Record + DeserializeOwned>(row: &JsValue) -> StoreResult<T> {
     let kind = field(row, "kind").as_string().unwrap_or_default();
     let id = field(row, "id").as_string().unwrap_or_default();
     if kind != T::KIND {
-        return Err(StoreError::Corrupt(format!("{id} 是 {kind} 而不是 {}", T::KIND)));
+        return Err(StoreError::Corrupt(format!(
+            "{id} 是 {kind} 而不是 {}",
+            T::KIND
+        )));
     }
     let text = field(row, "body")
         .as_string()
