@@ -10,7 +10,7 @@ use crate::components::StoreErrorView;
 pub fn Home() -> impl IntoView {
     let today = today();
     let campaigns = Campaign::bundled();
-    let current = Campaign::current(&campaigns, today).cloned();
+    let shown = Campaign::latest(&campaigns, today).cloned();
     let drafts = LocalResource::new(|| async {
         load_rows().await.map(|rows| {
             rows.into_iter()
@@ -20,45 +20,26 @@ pub fn Home() -> impl IntoView {
     });
     view! {
         <section class="card campaign" data-testid="campaign">
-            {match current {
+            {match shown {
                 Some(c) => {
-                    let report = c.next_report_day(today);
-                    let days = report.days_since_epoch() - today.days_since_epoch();
-                    let when = if days == 0 {
-                        "今天".to_string()
+                    // Weekly reports are only due while the campaign runs; an ended or upcoming
+                    // campaign says so instead of reminding of a Friday that does not count.
+                    let when = if c.is_active(today) {
+                        c.report_reminder(today)
+                    } else if today > c.end {
+                        format!("本专项行动已于{}结束；记录仍可查看和导出。", c.end.to_chinese())
                     } else {
-                        format!("{days} 天后")
+                        format!("本专项行动将于{}开始。", c.start.to_chinese())
                     };
                     view! {
                         <h1>{c.name.clone()}</h1>
                         <p class="muted">{format!("{} · {}", c.doc_number, c.issuer)}</p>
-                        <p>{format!("行动时间：{} 至 {}", c.start, c.end)}</p>
-                        <p class="reminder">
-                            {format!(
-                                "周调度：请于 {}（星期五，{}）前报送附件1周调度统计表和附件2重大事故隐患台账。",
-                                report,
-                                when,
-                            )}
-                        </p>
+                        <p>{format!("行动时间：{} 至 {}", c.start.to_chinese(), c.end.to_chinese())}</p>
+                        <p class="reminder" data-testid="report-reminder">{when}</p>
                     }
                         .into_any()
                 }
-                None => {
-                    view! {
-                        <h1>"当前没有进行中的专项行动"</h1>
-                        <p class="muted">
-                            {format!(
-                                "今天是 {today}。已收录的专项行动：{}。",
-                                campaigns
-                                    .iter()
-                                    .map(|c| format!("{}（{}，{} 至 {}）", c.name, c.doc_number, c.start, c.end))
-                                    .collect::<Vec<_>>()
-                                    .join("；"),
-                            )}
-                        </p>
-                    }
-                        .into_any()
-                }
+                None => view! { <h1>"尚未收录专项行动"</h1> }.into_any(),
             }}
         </section>
         <section class="card" data-testid="drafts">

@@ -3,7 +3,10 @@ const { test, expect } = require('@playwright/test');
 
 test('after one visit the app starts and renders with the network cut', async ({ page, context }) => {
   await page.goto('/');
-  await expect(page.getByTestId('campaign')).toBeVisible();
+  await expect(page.getByTestId('campaign')).toContainText('忻应急发〔2024〕216号');
+  await expect(page.getByTestId('campaign')).toContainText('2025年3月31日');
+  // The bundled campaign has ended (today is after 2025-03-31): said plainly, no Friday nagging.
+  await expect(page.getByTestId('report-reminder')).toContainText('结束');
   await expect(page.getByTestId('net-badge')).toHaveText('在线');
   // Wait until the service worker controls the page (precache finished, clients claimed).
   await page.evaluate(async () => {
