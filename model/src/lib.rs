@@ -27,9 +27,14 @@ pub use county::{County, Zone};
 pub use credit_code::{CreditCheck, CreditCode, CreditCodeError};
 pub use date::{Date, DateError, Timestamp};
 pub use enterprise::{Enterprise, Industry, PairRole, Pairing, RiskTag, Scale};
-pub use hazard::{Basis, Hazard, HazardError, HazardKind, HazardState, Rectification, Review};
+pub use hazard::{
+    next_seq, Basis, Hazard, HazardError, HazardKind, HazardState, Rectification, Review,
+    StateChange,
+};
 pub use ids::new_record_id;
-pub use inspection::{Answer, Inspection, InspectionError, ModuleProgress, Signature, Verdict};
+pub use inspection::{
+    Answer, Inspection, InspectionError, ModuleProgress, Signature, Signatures, Verdict,
+};
 pub use money::{Money, MoneyError};
 pub use penalty::{Measure, Penalty, PersonFine};
 pub use record::{Record, RecordMeta};

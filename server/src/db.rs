@@ -60,8 +60,13 @@ pub enum Db {
 /// Runs `$body` with `$pool` bound to the native pool of whichever backend `$db` is, so one
 /// piece of query code is compiled for both drivers:
 ///
-/// ```ignore
-/// with_pool!(&state.db, pool => sqlx::query("SELECT 1").execute(pool).await)?;
+/// ```no_run
+/// # async fn ping(db: &yinhuan_server::Db) -> Result<(), sqlx::Error> {
+/// let done = yinhuan_server::with_pool!(db, pool => {
+///     sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+/// });
+/// done
+/// # }
 /// ```
 #[macro_export]
 macro_rules! with_pool {

@@ -1,5 +1,6 @@
 //! `yinhuan-server`: parse the command line, then run the chosen command.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use tokio::net::TcpListener;
@@ -17,7 +18,8 @@ async fn main() -> ExitCode {
     };
     match command {
         Command::Help => {
-            println!("{}", cli::USAGE);
+            // Not println!: `yinhuan-server help | head` must not panic on a closed pipe.
+            let _ = writeln!(std::io::stdout(), "{}", cli::USAGE);
             ExitCode::SUCCESS
         }
         Command::Serve(config) => {

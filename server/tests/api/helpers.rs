@@ -1,0 +1,238 @@
+//! `spawn_app()` and friends: a fresh temp `dist/` and database per test.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, Response};
+use axum::Router;
+use http_body_util::BodyExt;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
+use tempfile::TempDir;
+use tower::ServiceExt;
+use yinhuan_server::{app, AppState, Backend, Config};
+
+pub const WASM: &str = "/yinhuan-app-3f2a9c1d0e4b5a6f_bg.wasm";
+pub const JS: &str = "/yinhuan-app-3f2a9c1d0e4b5a6f.js";
+pub const CSS: &str = "/style-0123456789abcdef.css";
+pub const INDEX_HTML: &str = "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+<title>隐患排查</title></head><body>隐患排查</body></html>\n";
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    /// Kept so the temp directories live as long as the app.
+    _dist: TempDir,
+    _data: TempDir,
+    /// The PostgreSQL database to drop when the test ends, if any.
+    pg: Option<PgTestDatabase>,
+}
+
+/// A test app on SQLite with a built-looking `dist/`.
+pub async fn spawn_app() -> TestApp {
+    let (dist, data) = dirs(true);
+    let config = Config::new(dist.path(), data.path());
+    build(config, dist, data, None).await
+}
+
+/// Like [`spawn_app`] but `dist/` has no `index.html` (the PWA was never built).
+pub async fn spawn_app_without_pwa() -> TestApp {
+    let (dist, data) = dirs(false);
+    let config = Config::new(dist.path(), data.path());
+    build(config, dist, data, None).await
+}
+
+/// A test app on a fresh PostgreSQL database, or `None` (after saying so) when no server is
+/// reachable. With `REQUIRE_POSTGRES` set, an unreachable server fails the test instead.
+pub async fn spawn_app_on_postgres() -> Option<TestApp> {
+    let pg = PgTestDatabase::create().await?;
+    let (dist, data) = dirs(true);
+    let mut config = Config::new(dist.path(), data.path());
+    config.database_url = Some(pg.url.clone());
+    Some(build(config, dist, data, Some(pg)).await)
+}
+
+/// A test app on `backend`; `None` only for an unreachable PostgreSQL (see above).
+pub async fn spawn_app_on(backend: Backend) -> Option<TestApp> {
+    match backend {
+        Backend::Sqlite => Some(spawn_app().await),
+        Backend::Postgres => spawn_app_on_postgres().await,
+    }
+}
+
+async fn build(
+    config: Config,
+    dist: TempDir,
+    data: TempDir,
+    pg: Option<PgTestDatabase>,
+) -> TestApp {
+    let state = AppState::open(config).await.expect("open app state");
+    TestApp {
+        router: app(state.clone()),
+        state,
+        _dist: dist,
+        _data: data,
+        pg,
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, uri: &str) -> Response<Body> {
+        self.request(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn request(&self, req: Request<Body>) -> Response<Body> {
+        self.router.clone().oneshot(req).await.expect("infallible")
+    }
+
+    /// A second `AppState` on the same database, as a restarted server would open it.
+    pub async fn reopen(&self) -> AppState {
+        AppState::open((*self.state.config).clone())
+            .await
+            .expect("reopen")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(pg) = self.pg.take() {
+            pg.drop_database();
+        }
+    }
+}
+
+pub async fn body_bytes(res: Response<Body>) -> Vec<u8> {
+    res.into_body().collect().await.unwrap().to_bytes().to_vec()
+}
+
+pub async fn body_json(res: Response<Body>) -> serde_json::Value {
+    let bytes = body_bytes(res).await;
+    serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+}
+
+pub fn header<'a>(res: &'a Response<Body>, name: &str) -> &'a str {
+    res.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
+}
+
+fn dirs(with_pwa: bool) -> (TempDir, TempDir) {
+    let dist = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    if with_pwa {
+        write_fake_pwa(dist.path());
+    }
+    (dist, data)
+}
+
+/// Files shaped like Trunk's output, big and repetitive enough to be worth compressing.
+fn write_fake_pwa(dir: &Path) {
+    let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+    wasm.extend(std::iter::repeat_n(0u8, 4096));
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(dir.join(name.trim_start_matches('/')), bytes).unwrap()
+    };
+    write("/index.html", INDEX_HTML.as_bytes());
+    write(WASM, &wasm);
+    write(
+        JS,
+        "export function start() { console.log('隐患排查'); }\n"
+            .repeat(50)
+            .as_bytes(),
+    );
+    write(
+        CSS,
+        "body { font-family: sans-serif; }\n".repeat(50).as_bytes(),
+    );
+    write(
+        "/sw.js",
+        b"self.addEventListener('install', () => self.skipWaiting());\n",
+    );
+    write(
+        "/manifest.webmanifest",
+        r#"{"name":"隐患排查","short_name":"隐患排查","start_url":"/","display":"standalone"}"#
+            .as_bytes(),
+    );
+}
+
+/// A uniquely named database on the test PostgreSQL server, dropped when the test ends
+/// (even by panic).
+struct PgTestDatabase {
+    admin: PgConnectOptions,
+    name: String,
+    url: String,
+}
+
+impl PgTestDatabase {
+    async fn create() -> Option<Self> {
+        let Some(admin) = reachable_admin().await else {
+            if std::env::var_os("REQUIRE_POSTGRES").is_some() {
+                panic!("REQUIRE_POSTGRES is set but no PostgreSQL server is reachable (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)");
+            }
+            eprintln!("PostgreSQL not reachable: skipping this PostgreSQL test (set REQUIRE_POSTGRES=1 to make this an error)");
+            return None;
+        };
+        let name = format!("yinhuan_test_{}", uuid::Uuid::now_v7().simple());
+        let mut conn = admin.connect().await.expect("admin connection");
+        sqlx::raw_sql(AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        conn.close().await.ok();
+        let url = admin.clone().database(&name).to_url_lossy().to_string();
+        Some(Self { admin, name, url })
+    }
+
+    fn drop_database(self) {
+        // Drop is synchronous and may run inside the test's runtime: use a thread of our own.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                match self.admin.connect().await {
+                    Ok(mut conn) => {
+                        let sql =
+                            format!(r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#, self.name);
+                        if let Err(e) = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await {
+                            eprintln!("could not drop test database {}: {e}", self.name);
+                        }
+                    }
+                    Err(e) => eprintln!("could not drop test database {}: {e}", self.name),
+                }
+            });
+        })
+        .join()
+        .ok();
+    }
+}
+
+/// `TEST_DATABASE_URL`, else the local server as user `postgres`, else as `root` (trust auth).
+async fn reachable_admin() -> Option<PgConnectOptions> {
+    let candidates: Vec<String> = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => vec![url],
+        _ => vec![
+            "postgres://postgres@127.0.0.1:5432/test".into(),
+            "postgres://postgres@127.0.0.1:5432/postgres".into(),
+            "postgres://root@127.0.0.1:5432/test".into(),
+            "postgres://root@127.0.0.1:5432/postgres".into(),
+        ],
+    };
+    for url in candidates {
+        let Ok(options) = PgConnectOptions::from_str(&url) else {
+            continue;
+        };
+        if let Ok(Ok(conn)) = tokio::time::timeout(Duration::from_secs(3), options.connect()).await
+        {
+            conn.close().await.ok();
+            return Some(options);
+        }
+    }
+    None
+}

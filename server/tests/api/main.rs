@@ -1,0 +1,8 @@
+//! Black-box tests of the server through `yinhuan_server::app` (no socket): each test gets a
+//! fresh database and a fresh `dist/`. PostgreSQL tests run when a server is reachable.
+
+mod api_errors;
+mod database;
+mod health;
+mod helpers;
+mod static_files;

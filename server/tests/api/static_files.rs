@@ -1,0 +1,166 @@
+use std::io::Read;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+
+use crate::helpers::{
+    body_bytes, header, spawn_app, spawn_app_without_pwa, CSS, INDEX_HTML, JS, WASM,
+};
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+#[tokio::test]
+async fn hashed_wasm_is_served_as_application_wasm_and_cached_forever() {
+    let app = spawn_app().await;
+
+    let res = app.get(WASM).await;
+
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "content-type"), "application/wasm");
+    assert_eq!(header(&res, "cache-control"), IMMUTABLE);
+    assert!(body_bytes(res).await.starts_with(b"\0asm"));
+}
+
+#[tokio::test]
+async fn hashed_js_and_css_are_cached_forever_with_their_mime_types() {
+    let app = spawn_app().await;
+
+    let js = app.get(JS).await;
+    let css = app.get(CSS).await;
+
+    assert_eq!(header(&js, "content-type"), "text/javascript");
+    assert_eq!(header(&js, "cache-control"), IMMUTABLE);
+    assert_eq!(header(&css, "content-type"), "text/css");
+    assert_eq!(header(&css, "cache-control"), IMMUTABLE);
+}
+
+#[tokio::test]
+async fn index_html_is_served_with_no_cache() {
+    let app = spawn_app().await;
+
+    for uri in ["/", "/index.html"] {
+        let res = app.get(uri).await;
+
+        assert_eq!(res.status(), StatusCode::OK, "{uri}");
+        assert!(
+            header(&res, "content-type").starts_with("text/html"),
+            "{uri}"
+        );
+        assert_eq!(header(&res, "cache-control"), "no-cache", "{uri}");
+        assert_eq!(body_bytes(res).await, INDEX_HTML.as_bytes(), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn service_worker_and_manifest_are_revalidated_with_their_mime_types() {
+    let app = spawn_app().await;
+
+    let sw = app.get("/sw.js").await;
+    let manifest = app.get("/manifest.webmanifest").await;
+
+    assert_eq!(sw.status(), StatusCode::OK);
+    assert_eq!(header(&sw, "content-type"), "text/javascript");
+    assert_eq!(header(&sw, "cache-control"), "no-cache");
+    assert_eq!(manifest.status(), StatusCode::OK);
+    assert_eq!(
+        header(&manifest, "content-type"),
+        "application/manifest+json"
+    );
+    assert_eq!(header(&manifest, "cache-control"), "no-cache");
+}
+
+#[tokio::test]
+async fn an_app_route_falls_back_to_index_html() {
+    let app = spawn_app().await;
+
+    for uri in ["/jiancha/123", "/yinhuan", "/shezhi/"] {
+        let res = app.get(uri).await;
+
+        assert_eq!(res.status(), StatusCode::OK, "{uri}");
+        assert_eq!(header(&res, "content-type"), "text/html; charset=utf-8");
+        assert_eq!(header(&res, "cache-control"), "no-cache", "{uri}");
+        assert_eq!(body_bytes(res).await, INDEX_HTML.as_bytes(), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_file_with_an_extension_is_404_not_the_app_page() {
+    let app = spawn_app().await;
+
+    for uri in ["/foo.js", "/yinhuan-app-0000000000000000_bg.wasm"] {
+        let res = app.get(uri).await;
+
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{uri}");
+        // a 404 must never be cached as immutable, even under a hashed-looking name
+        assert_eq!(header(&res, "cache-control"), "no-cache", "{uri}");
+        assert!(
+            !header(&res, "content-type").starts_with("text/html"),
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn gzip_is_applied_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+    let req = |uri: &str| {
+        Request::get(uri)
+            .header("accept-encoding", "gzip")
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    for uri in [WASM, JS, "/", "/api/health"] {
+        let plain = body_bytes(app.get(uri).await).await;
+        let res = app.request(req(uri)).await;
+
+        assert_eq!(res.status(), StatusCode::OK, "{uri}");
+        assert_eq!(header(&res, "content-encoding"), "gzip", "{uri}");
+        assert!(header(&res, "vary").contains("accept-encoding"), "{uri}");
+        let compressed = body_bytes(res).await;
+        if plain.len() > 1000 {
+            assert!(
+                compressed.len() < plain.len() / 2,
+                "{uri}: barely compressed"
+            );
+        }
+        assert_eq!(gunzip(&compressed), plain, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn brotli_is_preferred_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+    let req = Request::get(WASM)
+        .header("accept-encoding", "gzip, br")
+        .body(Body::empty())
+        .unwrap();
+
+    let res = app.request(req).await;
+
+    assert_eq!(header(&res, "content-encoding"), "br");
+    assert_eq!(header(&res, "content-type"), "application/wasm");
+    assert_eq!(header(&res, "cache-control"), IMMUTABLE);
+}
+
+#[tokio::test]
+async fn without_a_built_pwa_the_root_says_to_build_it_first() {
+    let app = spawn_app_without_pwa().await;
+
+    let res = app.get("/").await;
+
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(header(&res, "content-type"), "text/html; charset=utf-8");
+    assert_eq!(header(&res, "cache-control"), "no-cache");
+    let page = String::from_utf8(body_bytes(res).await).unwrap();
+    assert!(page.contains("尚未构建前端"), "{page}");
+    assert!(page.contains("scripts/run"), "{page}");
+}
+
+fn gunzip(compressed: &[u8]) -> Vec<u8> {
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(compressed)
+        .read_to_end(&mut plain)
+        .expect("valid gzip");
+    plain
+}
