@@ -7,7 +7,7 @@ mod tab_bar;
 mod update_prompt;
 
 pub use network_badge::NetworkBadge;
-pub use status::{SaveBadge, StoreErrorView};
+pub use status::{loaded, FieldIssues, SaveBadge, StoreErrorView};
 pub use storage_banner::StorageBanner;
 pub use tab_bar::TabBar;
 pub use update_prompt::UpdatePrompt;

@@ -27,3 +27,50 @@ pub fn SaveBadge(status: RwSignal<crate::store::autosave::SaveStatus>) -> impl I
         </span>
     }
 }
+
+/// Shows a page's data once loaded: "正在读取…" meanwhile, the storage error if loading
+/// failed, else `ok(value)`. Every screen that reads IndexedDB goes through it.
+pub fn loaded<T, V>(
+    resource: LocalResource<crate::store::StoreResult<T>>,
+    ok: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"正在读取…"</p> }>
+            {move || {
+                resource
+                    .get()
+                    .map(|r| match r {
+                        Err(e) => view! { <StoreErrorView error=e/> }.into_any(),
+                        Ok(v) => ok(v).into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The validation messages of one form field: errors in red, warnings in amber.
+#[component]
+pub fn FieldIssues(
+    issues: Signal<Vec<model::validation::Issue>>,
+    field: &'static str,
+) -> impl IntoView {
+    move || {
+        issues
+            .get()
+            .into_iter()
+            .filter(|i| i.field == field)
+            .map(|i| {
+                let cls = if i.is_error() {
+                    "field-msg error"
+                } else {
+                    "field-msg warn"
+                };
+                view! { <p class=cls>{i.message}</p> }
+            })
+            .collect_view()
+    }
+}

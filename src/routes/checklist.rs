@@ -7,7 +7,7 @@ use model::inspection::{Inspection, Verdict};
 use model::record::RecordMeta;
 
 use crate::browser::{new_id, now_ms};
-use crate::components::{SaveBadge, StoreErrorView};
+use crate::components::{loaded, SaveBadge};
 use crate::data;
 use crate::settings::{device_id, user_name};
 use crate::store::{self, autosave::AutoSaver, records::Batch, StoreError};
@@ -16,7 +16,7 @@ use crate::store::{self, autosave::AutoSaver, records::Batch, StoreError};
 #[component]
 pub fn Checklist() -> impl IntoView {
     let params = use_params_map();
-    let loaded = LocalResource::new(move || {
+    let data = LocalResource::new(move || {
         let id = params.read().get("id").unwrap_or_default();
         async move {
             let (insp, ent) = data::inspection_with_enterprise(&id).await?;
@@ -24,17 +24,10 @@ pub fn Checklist() -> impl IntoView {
             Ok::<_, StoreError>((insp, ent, hazards))
         }
     });
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"正在读取…"</p> }>
-            {move || {
-                loaded.get()
-                    .map(|r| match r {
-                        Err(e) => view! { <StoreErrorView error=e/> }.into_any(),
-                        Ok((i, e, h)) => view! { <Walk inspection=i enterprise=e hazards=h/> }.into_any(),
-                    })
-            }}
-        </Suspense>
-    }
+    loaded(
+        data,
+        |(i, e, h)| view! { <Walk inspection=i enterprise=e hazards=h/> },
+    )
 }
 
 #[component]

@@ -7,7 +7,7 @@ use model::validation::{has_errors, Issue};
 
 use super::enterprises::load_enterprises;
 use crate::browser::now_ms;
-use crate::components::StoreErrorView;
+use crate::components::{loaded, FieldIssues, StoreErrorView};
 use crate::settings::user_name;
 use crate::store::{self, records, StoreError};
 
@@ -16,7 +16,7 @@ use crate::store::{self, records, StoreError};
 pub fn EnterpriseForm() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let loaded = LocalResource::new(move || {
+    let data = LocalResource::new(move || {
         let id = id();
         async move {
             let others = load_enterprises().await?;
@@ -32,17 +32,10 @@ pub fn EnterpriseForm() -> impl IntoView {
             }
         }
     });
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"正在读取…"</p> }>
-            {move || {
-                loaded.get()
-                    .map(|r| match r {
-                        Err(e) => view! { <StoreErrorView error=e/> }.into_any(),
-                        Ok((e, others)) => view! { <Form initial=e others=others/> }.into_any(),
-                    })
-            }}
-        </Suspense>
-    }
+    loaded(
+        data,
+        |(e, others)| view! { <Form initial=e others=others/> },
+    )
 }
 
 #[component]
@@ -50,6 +43,7 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
     let is_new = initial.meta.rev == 0 && initial.name.is_empty();
     let draft = RwSignal::new(initial);
     let issues = RwSignal::new(Vec::<Issue>::new());
+    let issues_sig: Signal<Vec<Issue>> = issues.into();
     let confirm_warnings = RwSignal::new(false);
     let save_error = RwSignal::new(None::<StoreError>);
     let navigate = use_navigate();
@@ -60,23 +54,6 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
         .map(|o| (o.meta.id.to_string(), o.name.clone()))
         .collect();
 
-    let msg = move |field: &'static str| {
-        move || {
-            issues
-                .get()
-                .into_iter()
-                .filter(|i| i.field == field)
-                .map(|i| {
-                    let cls = if i.is_error() {
-                        "field-msg error"
-                    } else {
-                        "field-msg warn"
-                    };
-                    view! { <p class=cls>{i.message}</p> }
-                })
-                .collect_view()
-        }
-    };
     // Any edit re-opens the confirmation: a warning is confirmed for what was on screen.
     let edit = move |f: Box<dyn FnOnce(&mut Enterprise)>| {
         draft.update(|e| f(e));
@@ -132,7 +109,7 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
                     edit(Box::new(move |e| e.name = v))
                 }
             />
-            {msg("name")}
+            <FieldIssues issues=issues_sig field="name"/>
 
             <label for="ent-code">"统一社会信用代码"</label>
             <input
@@ -146,7 +123,7 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
                     edit(Box::new(move |e| e.credit_code = Some(v)))
                 }
             />
-            {msg("credit_code")}
+            <FieldIssues issues=issues_sig field="credit_code"/>
 
             <label for="ent-county">"所在县（市、区）"<span class="req">"*"</span></label>
             <select
@@ -166,7 +143,7 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
                     .map(|c| view! { <option value=c.code>{c.name}</option> })
                     .collect_view()}
             </select>
-            {msg("county")}
+            <FieldIssues issues=issues_sig field="county"/>
 
             <label for="ent-zone">"所在开发区（如有）"</label>
             <select
@@ -187,7 +164,7 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
                         .collect_view()
                 }}
             </select>
-            {msg("zone")}
+            <FieldIssues issues=issues_sig field="zone"/>
 
             <label for="ent-industry">"行业类别"</label>
             <select
@@ -233,7 +210,7 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
                         .collect_view()}
                 </div>
             </fieldset>
-            {msg("tags")}
+            <FieldIssues issues=issues_sig field="tags"/>
 
             <fieldset>
                 <legend>"企业规模"</legend>
@@ -313,7 +290,7 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
                         .collect_view()}
                 </select>
             </Show>
-            {msg("pairing")}
+            <FieldIssues issues=issues_sig field="pairing"/>
 
             <label for="ent-leader">"主要负责人"</label>
             <input
@@ -324,7 +301,7 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
                     edit(Box::new(move |e| e.leader = v))
                 }
             />
-            {msg("leader")}
+            <FieldIssues issues=issues_sig field="leader"/>
 
             <label for="ent-phone">"联系电话"</label>
             <input
@@ -337,7 +314,7 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
                     edit(Box::new(move |e| e.phone = v))
                 }
             />
-            {msg("phone")}
+            <FieldIssues issues=issues_sig field="phone"/>
 
             <label for="ent-address">"地址"</label>
             <input

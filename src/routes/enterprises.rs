@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use model::enterprise::Enterprise;
 
-use crate::components::StoreErrorView;
+use crate::components::loaded;
 use crate::pinyin;
 use crate::store::{self, records};
 
@@ -45,12 +45,10 @@ pub fn Enterprises() -> impl IntoView {
                 on:input=move |ev| query.set(event_target_value(&ev))
             />
         </section>
-        <Suspense fallback=|| view! { <p class="muted">"正在读取…"</p> }>
-            {move || {
-                data.get()
-                    .map(|r| match r {
-                        Err(e) => view! { <StoreErrorView error=e/> }.into_any(),
-                        Ok(list) if list.is_empty() => {
+        {loaded(
+            data,
+            move |list| match list {
+                        list if list.is_empty() => {
                             view! {
                                 <p class="card muted">
                                     "本机还没有企业。点“新增企业”录入第一家。"
@@ -58,7 +56,7 @@ pub fn Enterprises() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Ok(list) => {
+                        list => {
                             view! {
                                 <ul class="list" data-testid="enterprise-list">
                                     {move || {
@@ -72,9 +70,8 @@ pub fn Enterprises() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                    })
-            }}
-        </Suspense>
+            },
+        )}
     }
 }
 

@@ -5,10 +5,9 @@ use model::date::Date;
 use model::enterprise::Enterprise;
 use model::hazard::{Basis, Hazard, HazardKind};
 use model::inspection::Inspection;
-use model::validation::Issue;
 
 use crate::browser::now_ms;
-use crate::components::{SaveBadge, StoreErrorView};
+use crate::components::{loaded, FieldIssues, SaveBadge};
 use crate::data;
 use crate::settings::user_name;
 use crate::store::{autosave::AutoSaver, StoreError};
@@ -18,7 +17,7 @@ use crate::store::{autosave::AutoSaver, StoreError};
 #[component]
 pub fn HazardForm() -> impl IntoView {
     let params = use_params_map();
-    let loaded = LocalResource::new(move || {
+    let data = LocalResource::new(move || {
         let id = params.read().get("id").unwrap_or_default();
         async move {
             let h: Hazard = data::load(&id, "该隐患").await?;
@@ -26,17 +25,10 @@ pub fn HazardForm() -> impl IntoView {
             Ok::<_, StoreError>((h, i, e))
         }
     });
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"正在读取…"</p> }>
-            {move || {
-                loaded.get()
-                    .map(|r| match r {
-                        Err(e) => view! { <StoreErrorView error=e/> }.into_any(),
-                        Ok((h, i, e)) => view! { <Edit hazard=h inspection=i enterprise=e/> }.into_any(),
-                    })
-            }}
-        </Suspense>
-    }
+    loaded(
+        data,
+        |(h, i, e)| view! { <Edit hazard=h inspection=i enterprise=e/> },
+    )
 }
 
 const FREE_TEXT: &str = "__free__";
@@ -77,23 +69,7 @@ fn Edit(hazard: Hazard, inspection: Inspection, enterprise: Enterprise) -> impl 
             Basis::FreeText(_) => FREE_TEXT.to_string(),
         })
     };
-    let issues = move || draft.with(|h| h.validate());
-    let msg = move |field: &'static str| {
-        move || {
-            issues()
-                .into_iter()
-                .filter(|i: &Issue| i.field == field)
-                .map(|i| {
-                    let cls = if i.is_error() {
-                        "field-msg error"
-                    } else {
-                        "field-msg warn"
-                    };
-                    view! { <p class=cls>{i.message}</p> }
-                })
-                .collect_view()
-        }
-    };
+    let issues_sig = Signal::derive(move || draft.with(|h| h.validate()));
 
     let delete = {
         let saver = saver.clone();
@@ -146,7 +122,7 @@ fn Edit(hazard: Hazard, inspection: Inspection, enterprise: Enterprise) -> impl 
                     edit(Box::new(move |h| h.description = v))
                 }
             ></textarea>
-            {msg("description")}
+            <FieldIssues issues=issues_sig field="description"/>
 
             <fieldset>
                 <legend>"现场证据"</legend>
@@ -166,8 +142,8 @@ fn Edit(hazard: Hazard, inspection: Inspection, enterprise: Enterprise) -> impl 
                         edit2(Box::new(move |h| h.evidence_text = v))
                     }
                 ></textarea>
-                {msg("evidence")}
-                {msg("photos")}
+                <FieldIssues issues=issues_sig field="evidence"/>
+                <FieldIssues issues=issues_sig field="photos"/>
             </fieldset>
 
             <label for="hz-basis">"判定依据"</label>
@@ -212,7 +188,7 @@ fn Edit(hazard: Hazard, inspection: Inspection, enterprise: Enterprise) -> impl 
                 ></textarea>
             </Show>
             <p class="muted" data-testid="basis-text">{move || draft.with(|h| h.basis.citation().to_string())}</p>
-            {msg("basis")}
+            <FieldIssues issues=issues_sig field="basis"/>
 
             <fieldset>
                 <legend>"隐患类型"</legend>

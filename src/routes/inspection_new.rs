@@ -10,7 +10,7 @@ use model::stage::Stage;
 use model::validation::{has_errors, Issue};
 
 use crate::browser::{new_id, now_ms, today};
-use crate::components::StoreErrorView;
+use crate::components::{loaded, FieldIssues, StoreErrorView};
 use crate::settings::{device_id, profile, user_name};
 use crate::store::{self, records, StoreError};
 
@@ -19,30 +19,20 @@ use crate::store::{self, records, StoreError};
 pub fn InspectionNew() -> impl IntoView {
     let query = use_query_map();
     let ents = LocalResource::new(|| async { super::enterprises::load_enterprises().await });
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"正在读取…"</p> }>
-            {move || {
-                ents.get()
-                    .map(|r| match r {
-                        Err(e) => view! { <StoreErrorView error=e/> }.into_any(),
-                        Ok(list) if list.is_empty() => {
-                            view! {
-                                <section class="card">
-                                    <h1>"开始检查"</h1>
-                                    <p>"请先在“企业”页录入被检查企业。"</p>
-                                    <a class="btn" href="/enterprises/new">"新增企业"</a>
-                                </section>
-                            }
-                                .into_any()
-                        }
-                        Ok(list) => {
-                            let pre = query.read_untracked().get("enterprise");
-                            view! { <Form enterprises=list preselected=pre/> }.into_any()
-                        }
-                    })
-            }}
-        </Suspense>
-    }
+    loaded(ents, move |list| match list {
+        list if list.is_empty() => view! {
+            <section class="card">
+                <h1>"开始检查"</h1>
+                <p>"请先在“企业”页录入被检查企业。"</p>
+                <a class="btn" href="/enterprises/new">"新增企业"</a>
+            </section>
+        }
+        .into_any(),
+        list => {
+            let pre = query.read_untracked().get("enterprise");
+            view! { <Form enterprises=list preselected=pre/> }.into_any()
+        }
+    })
 }
 
 #[component]
@@ -63,6 +53,7 @@ fn Form(enterprises: Vec<Enterprise>, preselected: Option<String>) -> impl IntoV
     let date = RwSignal::new(today().to_string());
     let modules = RwSignal::new(Vec::<ModuleId>::new());
     let issues = RwSignal::new(Vec::<Issue>::new());
+    let issues_sig: Signal<Vec<Issue>> = issues.into();
     let save_error = RwSignal::new(None::<StoreError>);
     let navigate = use_navigate();
 
@@ -113,17 +104,6 @@ fn Form(enterprises: Vec<Enterprise>, preselected: Option<String>) -> impl IntoV
         });
     };
 
-    let msg = move |field: &'static str| {
-        move || {
-            issues
-                .get()
-                .into_iter()
-                .filter(|i| i.field == field)
-                .map(|i| view! { <p class="field-msg error">{i.message}</p> })
-                .collect_view()
-        }
-    };
-
     view! {
         <section class="card form" data-testid="inspection-new">
             <h1>"开始检查"</h1>
@@ -140,7 +120,7 @@ fn Form(enterprises: Vec<Enterprise>, preselected: Option<String>) -> impl IntoV
                     .map(|e| view! { <option value=e.meta.id.to_string()>{e.name}</option> })
                     .collect_view()}
             </select>
-            {msg("enterprise")}
+            <FieldIssues issues=issues_sig field="enterprise"/>
 
             <label for="insp-stage">"检查环节"</label>
             <select
@@ -157,7 +137,7 @@ fn Form(enterprises: Vec<Enterprise>, preselected: Option<String>) -> impl IntoV
                     .map(|s| view! { <option value=s.key()>{s.full_label()}</option> })
                     .collect_view()}
             </select>
-            {msg("cross_pair")}
+            <FieldIssues issues=issues_sig field="cross_pair"/>
 
             <label for="insp-unit">"检查单位"</label>
             <input
@@ -166,7 +146,7 @@ fn Form(enterprises: Vec<Enterprise>, preselected: Option<String>) -> impl IntoV
                 prop:value=unit
                 on:input=move |ev| unit.set(event_target_value(&ev))
             />
-            {msg("unit")}
+            <FieldIssues issues=issues_sig field="unit"/>
 
             <label for="insp-people">"检查人员（多人用顿号或逗号分隔）"</label>
             <input
@@ -174,7 +154,7 @@ fn Form(enterprises: Vec<Enterprise>, preselected: Option<String>) -> impl IntoV
                 prop:value=inspectors
                 on:input=move |ev| inspectors.set(event_target_value(&ev))
             />
-            {msg("inspectors")}
+            <FieldIssues issues=issues_sig field="inspectors"/>
 
             <label for="insp-date">"检查日期"</label>
             <input
@@ -183,7 +163,7 @@ fn Form(enterprises: Vec<Enterprise>, preselected: Option<String>) -> impl IntoV
                 prop:value=date
                 on:input=move |ev| date.set(event_target_value(&ev))
             />
-            {msg("date")}
+            <FieldIssues issues=issues_sig field="date"/>
 
             <fieldset>
                 <legend>"检查模块（已按企业行业和风险标签推荐，可调整）"</legend>
@@ -214,7 +194,7 @@ fn Form(enterprises: Vec<Enterprise>, preselected: Option<String>) -> impl IntoV
                         .collect_view()}
                 </div>
             </fieldset>
-            {msg("modules")}
+            <FieldIssues issues=issues_sig field="modules"/>
 
             {move || save_error.get().map(|e| view! { <StoreErrorView error=e/> })}
             <div class="actions">

@@ -7,7 +7,7 @@ use model::inspection::Inspection;
 use uuid::Uuid;
 
 use crate::browser::now_ms;
-use crate::components::StoreErrorView;
+use crate::components::loaded;
 use crate::data;
 use crate::settings::user_name;
 use crate::store::{self, records::Batch, StoreResult};
@@ -108,20 +108,15 @@ pub fn Inspections() -> impl IntoView {
                 <a class="btn" href="/inspections/new">"开始检查"</a>
             </div>
         </section>
-        <Suspense fallback=|| view! { <p class="muted">"正在读取…"</p> }>
-            {move || {
-                rows.get()
-                    .map(|r| match r {
-                        Err(e) => view! { <StoreErrorView error=e/> }.into_any(),
-                        Ok(rows) if rows.is_empty() => {
-                            view! { <p class="card muted">"还没有检查记录。"</p> }.into_any()
-                        }
-                        Ok(rows) => {
-                            view! { <ul class="list">{rows.iter().map(row_view).collect_view()}</ul> }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Suspense>
+        {loaded(
+            rows,
+            |rows| {
+                if rows.is_empty() {
+                    view! { <p class="card muted">"还没有检查记录。"</p> }.into_any()
+                } else {
+                    view! { <ul class="list">{rows.iter().map(row_view).collect_view()}</ul> }.into_any()
+                }
+            },
+        )}
     }
 }

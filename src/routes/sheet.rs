@@ -8,7 +8,7 @@ use model::inspection::{Inspection, Signature};
 use web_sys::Blob;
 
 use crate::browser::now_ms;
-use crate::components::StoreErrorView;
+use crate::components::loaded;
 use crate::data;
 use crate::photo::{PhotoMeta, PhotoSource, Place, UploadState};
 use crate::settings::user_name;
@@ -20,7 +20,7 @@ use crate::store::{self, StoreError};
 #[component]
 pub fn Sheet() -> impl IntoView {
     let params = use_params_map();
-    let loaded = LocalResource::new(move || {
+    let data = LocalResource::new(move || {
         let id = params.read().get("id").unwrap_or_default();
         async move {
             let (insp, ent) = data::inspection_with_enterprise(&id).await?;
@@ -58,19 +58,9 @@ pub fn Sheet() -> impl IntoView {
             Ok::<_, StoreError>((insp, ent, hazards, urls))
         }
     });
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"正在读取…"</p> }>
-            {move || {
-                loaded.get()
-                    .map(|r| match r {
-                        Err(e) => view! { <StoreErrorView error=e/> }.into_any(),
-                        Ok((i, e, h, u)) => {
-                            view! { <SheetView inspection=i enterprise=e hazards=h urls=u/> }.into_any()
-                        }
-                    })
-            }}
-        </Suspense>
-    }
+    loaded(data, |(i, e, h, u)| {
+        view! { <SheetView inspection=i enterprise=e hazards=h urls=u/> }
+    })
 }
 
 #[derive(Clone, Copy, PartialEq)]
