@@ -12,12 +12,13 @@ pub mod routes;
 pub mod settings;
 pub mod signature_pad;
 pub mod store;
+pub mod sync;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use components::{NetworkBadge, StorageBanner, TabBar, UpdatePrompt};
+use components::{NetworkBadge, StorageBanner, SyncBadge, TabBar, UpdatePrompt};
 
 /// Mounts the app on the page, replacing the boot placeholder of index.html.
 pub fn start() {
@@ -33,11 +34,18 @@ pub fn start() {
 
 #[component]
 pub fn App() -> impl IntoView {
+    // One sync status for the whole app: the header badge and the 同步 page read it.
+    let sync_status = RwSignal::new(sync::SyncStatus::default());
+    provide_context(sync_status);
+    sync::scheduler::start(sync_status);
     view! {
         <Router>
             <header class="topbar">
                 <span class="brand">"隐患排查"</span>
-                <NetworkBadge/>
+                <span class="badges">
+                    <SyncBadge/>
+                    <NetworkBadge/>
+                </span>
             </header>
             <UpdatePrompt/>
             <StorageBanner/>
@@ -53,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hazards") view=routes::Hazards/>
                     <Route path=path!("/hazards/:id") view=routes::HazardForm/>
                     <Route path=path!("/sync") view=routes::Sync/>
+                    <Route path=path!("/sync/conflicts") view=routes::Conflicts/>
                     <Route path=path!("/reports") view=routes::Reports/>
                     <Route path=path!("/settings") view=routes::Settings/>
                 </Routes>

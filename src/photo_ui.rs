@@ -51,10 +51,16 @@ pub fn EvidencePhotos(
                     Ok(Some((_, blob))) => urls.update(|u| {
                         u.insert(sha, object_url(&blob));
                     }),
-                    Ok(None) => error.set(Some(format!(
-                        "照片 {} 不在本机（可能尚未从服务器下载）。",
-                        &sha[..8.min(sha.len())]
-                    ))),
+                    // Taken on another device: show the server's copy when online.
+                    Ok(None) => match crate::sync::api::fetch_photo(&sha).await {
+                        Ok(blob) => urls.update(|u| {
+                            u.insert(sha, object_url(&blob));
+                        }),
+                        Err(e) => error.set(Some(format!(
+                            "照片 {} 不在本机，也无法从服务器取得：{e}",
+                            &sha[..8.min(sha.len())]
+                        ))),
+                    },
                     Err(e) => error.set(Some(e.to_string())),
                 }
             }

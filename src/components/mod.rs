@@ -3,12 +3,14 @@
 mod network_badge;
 mod status;
 mod storage_banner;
+mod sync_badge;
 mod tab_bar;
 mod update_prompt;
 
 pub use network_badge::NetworkBadge;
 pub use status::{loaded, FieldIssues, SaveBadge, StoreErrorView};
 pub use storage_banner::StorageBanner;
+pub use sync_badge::SyncBadge;
 pub use tab_bar::TabBar;
 pub use update_prompt::UpdatePrompt;
 

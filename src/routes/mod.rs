@@ -1,6 +1,7 @@
 //! One file per screen; the router in lib.rs maps paths to these.
 
 mod checklist;
+mod conflicts;
 mod enterprise_form;
 pub mod enterprises;
 mod hazard_form;
@@ -11,8 +12,10 @@ pub mod inspections;
 mod placeholder;
 mod settings;
 mod sheet;
+mod sync_page;
 
 pub use checklist::Checklist;
+pub use conflicts::Conflicts;
 pub use enterprise_form::EnterpriseForm;
 pub use enterprises::Enterprises;
 pub use hazard_form::HazardForm;
@@ -20,6 +23,7 @@ pub use hazards::Hazards;
 pub use home::Home;
 pub use inspection_new::InspectionNew;
 pub use inspections::Inspections;
-pub use placeholder::{NotFound, Reports, Sync};
+pub use placeholder::{NotFound, Reports};
 pub use settings::Settings;
 pub use sheet::Sheet;
+pub use sync_page::Sync;

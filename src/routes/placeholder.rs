@@ -12,11 +12,6 @@ fn not_yet(title: &'static str, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn Sync() -> impl IntoView {
-    not_yet("同步", "与服务器的同步尚未开放：数据目前只保存在本机。")
-}
-
-#[component]
 pub fn Reports() -> impl IntoView {
     not_yet("报表", "附件1–附件4 的汇总与导出尚未开放。")
 }

@@ -48,7 +48,12 @@ pub fn Sheet() -> impl IntoView {
                         .map(|s| s.photo_sha256.clone()),
                 );
             for sha in shas {
-                if let Some((_, blob)) = store::photos::get_photo(&db, &sha).await? {
+                let blob = match store::photos::get_photo(&db, &sha).await? {
+                    Some((_, blob)) => Some(blob),
+                    // Taken on another device: the server's copy, when online and signed in.
+                    None => crate::sync::api::fetch_photo(&sha).await.ok(),
+                };
+                if let Some(blob) = blob {
                     urls.insert(
                         sha,
                         web_sys::Url::create_object_url_with_blob(&blob).unwrap_or_default(),

@@ -6,6 +6,7 @@ pub mod error;
 pub mod photos;
 pub mod records;
 pub mod schema;
+pub mod sync_rows;
 
 pub use error::{StoreError, StoreResult};
 pub use schema::open;

@@ -16,7 +16,7 @@ use web_sys::Blob;
 use super::error::{finish, StoreError, StoreResult};
 use super::records::{from_js, row, to_js};
 use super::schema::{PHOTOS, RECORDS};
-use crate::photo::{is_sha256_hex, PhotoMeta};
+use crate::photo::{is_sha256_hex, PhotoMeta, UploadState};
 
 fn set(obj: &Object, key: &str, value: &JsValue) -> StoreResult<()> {
     Reflect::set(obj, &JsValue::from_str(key), value)
@@ -151,4 +151,56 @@ pub async fn photo_bytes(blob: &Blob) -> StoreResult<Vec<u8>> {
         ))
     })?;
     Ok(Uint8Array::new(&buf).to_vec())
+}
+
+fn state_key(state: UploadState) -> &'static str {
+    match state {
+        UploadState::Local => "local",
+        UploadState::Uploading => "uploading",
+        UploadState::Uploaded => "uploaded",
+    }
+}
+
+/// Metadata of the photos in one upload state (the sync queue), without reading their bytes.
+pub async fn list_by_upload_state(db: &Rexie, state: UploadState) -> StoreResult<Vec<PhotoMeta>> {
+    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+    let range = KeyRange::only(&JsValue::from_str(state_key(state))).map_err(rexie::Error::from)?;
+    let values = tx
+        .store(PHOTOS)?
+        .index("upload_state")?
+        .get_all(Some(range), None)
+        .await?;
+    tx.done().await?;
+    values
+        .into_iter()
+        .map(|v| split_row(v).map(|(m, _)| m))
+        .collect()
+}
+
+pub async fn count_by_upload_state(db: &Rexie, state: UploadState) -> StoreResult<u32> {
+    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+    let range = KeyRange::only(&JsValue::from_str(state_key(state))).map_err(rexie::Error::from)?;
+    let n = tx
+        .store(PHOTOS)?
+        .index("upload_state")?
+        .count(Some(range))
+        .await?;
+    tx.done().await?;
+    Ok(n)
+}
+
+/// Records a photo's upload progress (本机 / 上传中 / 已上传), read and written in one transaction.
+pub async fn set_upload_state(db: &Rexie, sha256: &str, state: UploadState) -> StoreResult<()> {
+    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
+    let result = async {
+        let store = tx.store(PHOTOS)?;
+        if let Some(v) = store.get(JsValue::from_str(sha256)).await? {
+            let (mut meta, blob) = split_row(v)?;
+            meta.upload_state = state;
+            store.put(&photo_row(&meta, &blob)?, None).await?;
+        }
+        Ok(())
+    }
+    .await;
+    finish(tx, result).await
 }

@@ -13,12 +13,16 @@ pub const DB_NAME: &str = "yinhuan";
 ///     each row's `meta`), so a hazard's photos, an inspection's signatures and the upload queue
 ///     are found without reading every blob. The upgrade only builds indexes over the rows already
 ///     stored; no row is rewritten (tests/photos.rs opens a v1 database with data as v2).
-pub const DB_VERSION: u32 = 2;
+/// v3: `sync` store: per record, the version the server last acknowledged (the merge base) and
+///     any unresolved conflict or refusal. Kept out of `records` so the page's autosave, which
+///     rewrites the record row, can never drop them.
+pub const DB_VERSION: u32 = 3;
 
 pub const RECORDS: &str = "records";
 pub const PHOTOS: &str = "photos";
 pub const META: &str = "meta";
-pub const ALL_STORES: [&str; 3] = [RECORDS, PHOTOS, META];
+pub const SYNC: &str = "sync";
+pub const ALL_STORES: [&str; 4] = [RECORDS, PHOTOS, META, SYNC];
 
 /// Opens (creating or upgrading) the database `name`. Tests pass their own name.
 pub async fn open(name: &str) -> StoreResult<Rexie> {
@@ -49,6 +53,7 @@ pub async fn open(name: &str) -> StoreResult<Rexie> {
         )
         // Small key/value state that must survive with the data (schema notes, sync cursor).
         .add_object_store(ObjectStore::new(META).key_path("key"))
+        .add_object_store(ObjectStore::new(SYNC).key_path("id"))
         .build()
         .await
         .map_err(|e| StoreError::Unavailable(super::error::describe(&e)))?;

@@ -1,0 +1,163 @@
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use model::merge::{resolve, Choice, MergeOutcome};
+use serde_json::Value;
+
+use crate::components::loaded;
+use crate::store::sync_rows::{self, SyncEntry};
+use crate::store::{self, StoreError, StoreResult};
+use crate::sync::{scheduler, SyncStatus};
+
+async fn load() -> StoreResult<Vec<(SyncEntry, MergeOutcome)>> {
+    let db = store::db().await?;
+    let mut out = Vec::new();
+    for e in sync_rows::all_entries(&db).await? {
+        if let Some(c) = &e.conflicts {
+            let outcome: MergeOutcome =
+                serde_json::from_str(c).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+            out.push((e, outcome));
+        }
+    }
+    Ok(out)
+}
+
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "（空）".into(),
+        Some(Value::String(s)) if s.is_empty() => "（空）".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// 冲突处理 (`/sync/conflicts`): two devices changed the same field; the user picks, per
+/// field, which version to keep. Nothing is dropped without being shown here.
+#[component]
+pub fn Conflicts() -> impl IntoView {
+    let data = LocalResource::new(load);
+    view! {
+        <section class="card">
+            <h1>"同步冲突"</h1>
+            <p class="muted">"以下记录在本机和服务器上被同时修改了同一项。请逐项选择保留哪个版本，确认后重新同步。"</p>
+        </section>
+        {loaded(data, move |list| {
+            if list.is_empty() {
+                return view! { <p class="card muted" data-testid="no-conflicts">"没有需要处理的冲突。"</p> }.into_any();
+            }
+            list.into_iter()
+                .map(|(entry, outcome)| view! { <ConflictCard entry=entry outcome=outcome on_done=move || data.refetch()/> })
+                .collect_view()
+                .into_any()
+        })}
+    }
+}
+
+#[component]
+fn ConflictCard(
+    entry: SyncEntry,
+    outcome: MergeOutcome,
+    on_done: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let status = expect_context::<RwSignal<SyncStatus>>();
+    let choices = RwSignal::new(HashMap::<Vec<String>, Choice>::new());
+    let error = RwSignal::new(None::<String>);
+    let outcome = StoredValue::new(outcome);
+    let entry = StoredValue::new(entry);
+    let title = outcome.with_value(|o| {
+        o.merged
+            .get("description")
+            .or_else(|| o.merged.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("记录")
+            .to_string()
+    });
+    let apply = move |_| {
+        let picked: Vec<(Vec<String>, Choice)> = choices.get_untracked().into_iter().collect();
+        let missing = outcome.with_value(|o| o.conflicts.len()) - picked.len();
+        if missing > 0 {
+            error.set(Some(format!("还有 {missing} 项未选择。")));
+            return;
+        }
+        let mut body = outcome.with_value(|o| resolve(o, &picked));
+        let e = entry.get_value();
+        if let Some(m) = body.get_mut("meta").and_then(Value::as_object_mut) {
+            m.insert("rev".into(), e.server_rev.into());
+            m.insert("base_rev".into(), e.server_rev.into());
+            m.insert("dirty".into(), true.into());
+            m.insert("updated_at".into(), crate::browser::now_ms().into());
+        }
+        let on_done = on_done.clone();
+        leptos::task::spawn_local(async move {
+            let r = async {
+                let db = store::db().await?;
+                let text = body.to_string();
+                sync_rows::update(&db, &e.id, move |row, mut entry| {
+                    entry.conflicts = None;
+                    entry.server = None;
+                    let row = row.map(|mut r| {
+                        r.body = text;
+                        r.dirty = true;
+                        r.updated_at = crate::browser::now_ms();
+                        r
+                    });
+                    Ok((row, Some(entry)))
+                })
+                .await
+            }
+            .await;
+            match r {
+                Ok(()) => {
+                    scheduler::trigger(status);
+                    on_done();
+                }
+                Err(err) => error.set(Some(err.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card conflict" data-testid="conflict">
+            <h2>{title}</h2>
+            <Show when=move || outcome.with_value(|o| o.closed_on_server)>
+                <p class="banner warn">"注意：这条隐患已在服务器上销号。保留本机修改不会重新打开它，请与销号人员核实。"</p>
+            </Show>
+            {outcome
+                .with_value(|o| o.conflicts.clone())
+                .into_iter()
+                .map(|c| {
+                    let path = c.path.clone();
+                    let options = [(Choice::Local, show(c.local.as_ref())), (Choice::Server, show(c.server.as_ref()))];
+                    view! {
+                        <fieldset>
+                            <legend>{c.label()}</legend>
+                            {options
+                                .into_iter()
+                                .map(|(choice, text)| {
+                                    let path = path.clone();
+                                    let path2 = path.clone();
+                                    view! {
+                                        <label class="check-row">
+                                            <input
+                                                type="radio"
+                                                name=path.join(".")
+                                                prop:checked=move || choices.with(|m| m.get(&path2) == Some(&choice))
+                                                on:change=move |_| choices.update(|m| {
+                                                    m.insert(path.clone(), choice);
+                                                })
+                                            />
+                                            <span><strong>{choice.label()}</strong>"："{text}</span>
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </fieldset>
+                    }
+                })
+                .collect_view()}
+            {move || error.get().map(|e| view! { <p class="field-msg error" role="alert">{e}</p> })}
+            <div class="actions">
+                <button on:click=apply data-testid="resolve">"确认并同步"</button>
+            </div>
+        </section>
+    }
+}

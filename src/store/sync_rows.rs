@@ -1,0 +1,177 @@
+//! The sync engine's side of the store. Record rows stay as the pages write them; what sync
+//! must remember per record lives in the `sync` store, which the pages never write: the JSON
+//! the server last acknowledged (the merge base) and an unresolved conflict or refusal.
+//! Every step that must not race an edit on the page reads and writes in ONE transaction.
+
+use js_sys::Reflect;
+use rexie::{KeyRange, Rexie, TransactionMode};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+use super::error::{finish, StoreError, StoreResult};
+use super::records::{from_js, to_js};
+use super::schema::{META, RECORDS, SYNC};
+
+/// A record row as stored by `records::row`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawRow {
+    pub id: String,
+    pub kind: String,
+    pub dirty: bool,
+    pub updated_at: i64,
+    pub body: String,
+}
+
+/// What sync remembers about one record.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncEntry {
+    pub id: String,
+    /// The record JSON the server last acknowledged (merge base).
+    #[serde(default)]
+    pub base: Option<String>,
+    /// The server's version when a conflict needs the user.
+    #[serde(default)]
+    pub server: Option<String>,
+    #[serde(default)]
+    pub server_rev: i64,
+    /// JSON of the field conflicts (model::merge) awaiting a choice.
+    #[serde(default)]
+    pub conflicts: Option<String>,
+    /// The server's refusal message; the record is not sent again until edited.
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub refused_at_update: i64,
+}
+
+impl SyncEntry {
+    pub fn blocks_push(&self, row: &RawRow) -> bool {
+        self.conflicts.is_some()
+            || (self.error.is_some() && self.refused_at_update == row.updated_at)
+    }
+}
+
+fn get_str(v: &JsValue, k: &str) -> Option<String> {
+    Reflect::get(v, &JsValue::from_str(k)).ok()?.as_string()
+}
+
+fn get_num(v: &JsValue, k: &str) -> f64 {
+    Reflect::get(v, &JsValue::from_str(k))
+        .ok()
+        .and_then(|x| x.as_f64())
+        .unwrap_or(0.0)
+}
+
+impl RawRow {
+    pub(crate) fn from_js(v: &JsValue) -> StoreResult<RawRow> {
+        Ok(RawRow {
+            id: get_str(v, "id").ok_or_else(|| StoreError::Corrupt("记录缺少 id".into()))?,
+            kind: get_str(v, "kind").unwrap_or_default(),
+            dirty: get_num(v, "dirty") >= 1.0,
+            updated_at: get_num(v, "updated_at") as i64,
+            body: get_str(v, "body").unwrap_or_default(),
+        })
+    }
+
+    pub(crate) fn to_js(&self) -> JsValue {
+        let o = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
+        };
+        set("id", JsValue::from_str(&self.id));
+        set("kind", JsValue::from_str(&self.kind));
+        set(
+            "dirty",
+            JsValue::from_f64(if self.dirty { 1.0 } else { 0.0 }),
+        );
+        set("updated_at", JsValue::from_f64(self.updated_at as f64));
+        set("body", JsValue::from_str(&self.body));
+        o.into()
+    }
+}
+
+/// Up to `limit` rows waiting to be pushed.
+pub async fn dirty_rows(db: &Rexie, limit: Option<u32>) -> StoreResult<Vec<RawRow>> {
+    let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let range = KeyRange::only(&JsValue::from_f64(1.0)).map_err(rexie::Error::from)?;
+    let values = tx
+        .store(RECORDS)?
+        .index("dirty")?
+        .get_all(Some(range), limit)
+        .await?;
+    tx.done().await?;
+    values.iter().map(RawRow::from_js).collect()
+}
+
+pub async fn all_entries(db: &Rexie) -> StoreResult<Vec<SyncEntry>> {
+    let tx = db.transaction(&[SYNC], TransactionMode::ReadOnly)?;
+    let values = tx.store(SYNC)?.get_all(None, None).await?;
+    tx.done().await?;
+    values.into_iter().map(from_js).collect()
+}
+
+pub async fn entry(db: &Rexie, id: &str) -> StoreResult<Option<SyncEntry>> {
+    let tx = db.transaction(&[SYNC], TransactionMode::ReadOnly)?;
+    let v = tx.store(SYNC)?.get(JsValue::from_str(id)).await?;
+    tx.done().await?;
+    v.map(from_js).transpose()
+}
+
+/// Reads the record row and its sync entry and replaces them with `f(row, entry)` in ONE
+/// read-write transaction, so an edit saved by the page in between cannot be overwritten.
+/// `f` returns what to write (`None` leaves that part unchanged).
+pub async fn update(
+    db: &Rexie,
+    id: &str,
+    f: impl FnOnce(Option<RawRow>, SyncEntry) -> StoreResult<(Option<RawRow>, Option<SyncEntry>)>,
+) -> StoreResult<()> {
+    let tx = db.transaction(&[RECORDS, SYNC], TransactionMode::ReadWrite)?;
+    let result = async {
+        let records = tx.store(RECORDS)?;
+        let sync = tx.store(SYNC)?;
+        let key = JsValue::from_str(id);
+        let row = records
+            .get(key.clone())
+            .await?
+            .map(|v| RawRow::from_js(&v))
+            .transpose()?;
+        let entry = match sync.get(key).await? {
+            Some(v) => from_js(v)?,
+            None => SyncEntry {
+                id: id.to_string(),
+                ..Default::default()
+            },
+        };
+        let (new_row, new_entry) = f(row, entry)?;
+        if let Some(r) = new_row {
+            records.put(&r.to_js(), None).await?;
+        }
+        if let Some(e) = new_entry {
+            sync.put(&to_js(&e)?, None).await?;
+        }
+        Ok(())
+    }
+    .await;
+    finish(tx, result).await
+}
+
+/// A small value kept with the data (pull cursor, server instance id).
+pub async fn meta_get(db: &Rexie, key: &str) -> StoreResult<Option<String>> {
+    let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
+    let v = tx.store(META)?.get(JsValue::from_str(key)).await?;
+    tx.done().await?;
+    Ok(v.and_then(|v| get_str(&v, "value")))
+}
+
+pub async fn meta_put(db: &Rexie, key: &str, value: &str) -> StoreResult<()> {
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let result = async {
+        let o = js_sys::Object::new();
+        let _ = Reflect::set(&o, &JsValue::from_str("key"), &JsValue::from_str(key));
+        let _ = Reflect::set(&o, &JsValue::from_str("value"), &JsValue::from_str(value));
+        tx.store(META)?.put(&o.into(), None).await?;
+        Ok(())
+    }
+    .await;
+    finish(tx, result).await
+}

@@ -1,0 +1,376 @@
+//! One sync run: push what changed here, upload missing photos one by one, pull until caught
+//! up. Every step is idempotent and saves its progress, so a cut connection, a closed tab or
+//! a killed server only means the next run continues where this one stopped.
+
+use leptos::prelude::*;
+use model::sync::{
+    Change, PhotoCheck, PhotoMissing, PullResponse, PushOutcome as Outcome, PushRequest,
+    PushResponse, ServerRecord,
+};
+use serde_json::Value;
+
+use super::api::{self, ApiError};
+use super::status::SyncStatus;
+use crate::photo::{PhotoMeta, UploadState};
+use crate::store::sync_rows::{self, RawRow};
+use crate::store::{self, StoreError};
+
+/// Changes per push request: small enough for a weak 2G/3G link to finish in one try.
+const PUSH_BATCH: u32 = 25;
+const PULL_PAGE: u32 = 200;
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Other(e.to_string())
+    }
+}
+
+fn parse(text: &str) -> Result<Value, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::Other(format!("本机记录无法读取：{e}")))
+}
+
+fn meta_i64(body: &Value, key: &str) -> i64 {
+    body.get("meta")
+        .and_then(|m| m.get(key))
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+}
+
+/// Sets the sync fields of a record body's `meta`.
+fn set_meta(body: &mut Value, rev: i64, base_rev: i64, dirty: bool) {
+    if let Some(m) = body.get_mut("meta").and_then(Value::as_object_mut) {
+        m.insert("rev".into(), rev.into());
+        m.insert("base_rev".into(), base_rev.into());
+        m.insert("dirty".into(), dirty.into());
+    }
+}
+
+pub async fn run_once(status: RwSignal<SyncStatus>) -> Result<(), ApiError> {
+    let session = super::session::current().ok_or(ApiError::Unauthorized)?;
+    let token = session.token.as_str();
+    let db = store::db().await?;
+    refresh_counts(&db, status).await?;
+
+    status.update(|s| s.step = Some("上传记录…".into()));
+    push_all(&db, token, status).await?;
+    status.update(|s| s.step = Some("上传照片…".into()));
+    upload_photos(&db, token, status).await?;
+    status.update(|s| s.step = Some("下载更新…".into()));
+    pull_all(&db, token).await?;
+    refresh_counts(&db, status).await?;
+    status.update(|s| s.step = None);
+    Ok(())
+}
+
+/// Recounts the queue for the badge and the sync page.
+pub async fn refresh_counts(
+    db: &rexie::Rexie,
+    status: RwSignal<SyncStatus>,
+) -> Result<(), ApiError> {
+    let entries = sync_rows::all_entries(db).await?;
+    let dirty = sync_rows::dirty_rows(db, None).await?;
+    let attention = entries
+        .iter()
+        .filter(|e| e.conflicts.is_some() || e.error.is_some())
+        .count();
+    let photos = store::photos::list_by_upload_state(db, UploadState::Local).await?;
+    let uploaded = store::photos::count_by_upload_state(db, UploadState::Uploaded).await?;
+    status.update(|s| {
+        s.pending_records = dirty.len() as u32;
+        s.needs_attention = attention as u32;
+        s.pending_photos = photos.len() as u32;
+        s.pending_photo_bytes = photos.iter().map(|m| f64::from(m.bytes)).sum();
+        s.uploaded_photos = uploaded;
+    });
+    Ok(())
+}
+
+async fn push_all(
+    db: &rexie::Rexie,
+    token: &str,
+    status: RwSignal<SyncStatus>,
+) -> Result<(), ApiError> {
+    let device_id = crate::settings::device_id();
+    // Rows the user must look at are skipped; each pass sends only what is still dirty.
+    let mut skipped = std::collections::HashSet::new();
+    loop {
+        let rows: Vec<RawRow> = sync_rows::dirty_rows(db, None)
+            .await?
+            .into_iter()
+            .filter(|r| !skipped.contains(&r.id))
+            .take(PUSH_BATCH as usize)
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut changes = Vec::new();
+        let mut sendable = Vec::new();
+        for row in rows {
+            let entry = sync_rows::entry(db, &row.id).await?.unwrap_or_default();
+            if entry.blocks_push(&row) {
+                skipped.insert(row.id.clone());
+                continue;
+            }
+            let body = parse(&row.body)?;
+            let Ok(id) = row.id.parse() else {
+                skipped.insert(row.id.clone());
+                continue;
+            };
+            changes.push(Change {
+                id,
+                kind: row.kind.clone(),
+                base_rev: meta_i64(&body, "base_rev"),
+                deleted: body
+                    .get("meta")
+                    .and_then(|m| m.get("deleted"))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                body,
+            });
+            sendable.push(row);
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        let resp: PushResponse = api::post_json(
+            "/api/sync/push",
+            Some(token),
+            &PushRequest {
+                device_id: device_id.clone(),
+                changes,
+            },
+        )
+        .await?;
+        for result in resp.results {
+            let id = result.id.to_string();
+            let Some(sent) = sendable.iter().find(|r| r.id == id) else {
+                continue;
+            };
+            match result.outcome {
+                Outcome::Applied { rev } => mark_pushed(db, sent, rev).await?,
+                Outcome::Conflict {
+                    server_rev,
+                    server_body,
+                    ..
+                } => {
+                    merge_in(db, &id, server_rev, server_body).await?;
+                    if sync_rows::entry(db, &id)
+                        .await?
+                        .is_some_and(|e| e.conflicts.is_some())
+                    {
+                        skipped.insert(id);
+                    }
+                }
+                Outcome::Rejected { message, .. } => {
+                    let updated_at = sent.updated_at;
+                    sync_rows::update(db, &id, move |_, mut e| {
+                        e.error = Some(message);
+                        e.refused_at_update = updated_at;
+                        Ok((None, Some(e)))
+                    })
+                    .await?;
+                    skipped.insert(id);
+                }
+            }
+        }
+        refresh_counts(db, status).await?;
+    }
+}
+
+/// The server accepted `sent` at `rev`. The row is marked clean only if it was not edited
+/// again while the push was in flight; otherwise it stays dirty, now based on `rev`.
+async fn mark_pushed(db: &rexie::Rexie, sent: &RawRow, rev: i64) -> Result<(), ApiError> {
+    let mut acked = parse(&sent.body)?;
+    set_meta(&mut acked, rev, rev, false);
+    let acked_text = acked.to_string();
+    let sent = sent.clone();
+    sync_rows::update(db, &sent.id.clone(), move |row, mut entry| {
+        entry.base = Some(acked_text.clone());
+        entry.error = None;
+        let Some(mut row) = row else {
+            return Ok((None, Some(entry)));
+        };
+        if row.updated_at == sent.updated_at && row.body == sent.body {
+            row.body = acked_text;
+            row.dirty = false;
+        } else {
+            let mut current: Value =
+                serde_json::from_str(&row.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            set_meta(&mut current, rev, rev, true);
+            row.body = current.to_string();
+        }
+        Ok((Some(row), Some(entry)))
+    })
+    .await?;
+    Ok(())
+}
+
+/// The server has another version: merge field by field against the base. A clean merge is
+/// queued for the next push; overlapping edits wait for the user in the conflict view.
+async fn merge_in(
+    db: &rexie::Rexie,
+    id: &str,
+    server_rev: i64,
+    mut server_body: Value,
+) -> Result<(), ApiError> {
+    set_meta(&mut server_body, server_rev, server_rev, false);
+    let server_text = server_body.to_string();
+    sync_rows::update(db, id, move |row, mut entry| {
+        let Some(mut row) = row else {
+            return Ok((None, Some(entry)));
+        };
+        let local: Value =
+            serde_json::from_str(&row.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // Without a base (never synced from here), the server version serves as the base:
+        // every local field that differs then counts as a local edit.
+        let base: Value = match &entry.base {
+            Some(b) => serde_json::from_str(b).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            None => server_body.clone(),
+        };
+        let outcome = model::merge::merge(&base, &local, &server_body);
+        let mut merged = outcome.merged.clone();
+        set_meta(&mut merged, server_rev, server_rev, true);
+        entry.base = Some(server_text.clone());
+        if outcome.is_clean() {
+            entry.server = None;
+            entry.conflicts = None;
+            row.body = merged.to_string();
+            row.dirty = true;
+        } else {
+            entry.server = Some(server_text.clone());
+            entry.server_rev = server_rev;
+            entry.conflicts = Some(
+                serde_json::to_string(&outcome).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            );
+        }
+        Ok((Some(row), Some(entry)))
+    })
+    .await?;
+    Ok(())
+}
+
+async fn upload_photos(
+    db: &rexie::Rexie,
+    token: &str,
+    status: RwSignal<SyncStatus>,
+) -> Result<(), ApiError> {
+    let pending: Vec<PhotoMeta> =
+        store::photos::list_by_upload_state(db, UploadState::Local).await?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let check: PhotoMissing = api::post_json(
+        "/api/photos/check",
+        Some(token),
+        &PhotoCheck {
+            hashes: pending.iter().map(|m| m.sha256.clone()).collect(),
+        },
+    )
+    .await?;
+    let total = check.missing.len();
+    for meta in &pending {
+        if !check.missing.contains(&meta.sha256) {
+            // The server already has these bytes (another device, an earlier cut upload).
+            store::photos::set_upload_state(db, &meta.sha256, UploadState::Uploaded).await?;
+        }
+    }
+    for (n, sha) in check.missing.iter().enumerate() {
+        status.update(|s| s.step = Some(format!("上传照片 {}/{}…", n + 1, total)));
+        let Some((_, blob)) = store::photos::get_photo(db, sha).await? else {
+            continue;
+        };
+        store::photos::set_upload_state(db, sha, UploadState::Uploading).await?;
+        match api::put_blob(&format!("/api/photos/{sha}"), token, &blob).await {
+            Ok(()) => store::photos::set_upload_state(db, sha, UploadState::Uploaded).await?,
+            Err(e) => {
+                store::photos::set_upload_state(db, sha, UploadState::Local).await?;
+                return Err(e);
+            }
+        }
+        refresh_counts(db, status).await?;
+    }
+    Ok(())
+}
+
+async fn pull_all(db: &rexie::Rexie, token: &str) -> Result<(), ApiError> {
+    let mut cursor: i64 = sync_rows::meta_get(db, "pull_cursor")
+        .await?
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let known_instance = sync_rows::meta_get(db, "server_instance").await?;
+    loop {
+        let page: PullResponse = api::get_json(
+            &format!("/api/sync/pull?cursor={cursor}&limit={PULL_PAGE}"),
+            Some(token),
+        )
+        .await?;
+        if known_instance
+            .as_deref()
+            .is_some_and(|k| k != page.instance_id)
+            && cursor != 0
+        {
+            // The server's database was recreated: its sequence restarted, start from zero.
+            cursor = 0;
+            sync_rows::meta_put(db, "server_instance", &page.instance_id).await?;
+            continue;
+        }
+        for rec in page.changes {
+            apply_server_record(db, rec).await?;
+        }
+        cursor = page.cursor;
+        // Saved after every page: a cut connection resumes here, not from the start.
+        sync_rows::meta_put(db, "pull_cursor", &cursor.to_string()).await?;
+        sync_rows::meta_put(db, "server_instance", &page.instance_id).await?;
+        if !page.more {
+            return Ok(());
+        }
+    }
+}
+
+async fn apply_server_record(db: &rexie::Rexie, rec: ServerRecord) -> Result<(), ApiError> {
+    let id = rec.id.to_string();
+    let mut body = rec.body;
+    set_meta(&mut body, rec.rev, rec.rev, false);
+    let text = body.to_string();
+    let mut needs_merge = false;
+    let kind = rec.kind.clone();
+    let updated_at = meta_i64(&body, "updated_at");
+    sync_rows::update(db, &id, |row, mut entry| match row {
+        // Not on this device, or unchanged here: take the server's version.
+        None => {
+            entry.base = Some(text.clone());
+            let row = RawRow {
+                id: id.clone(),
+                kind,
+                dirty: false,
+                updated_at,
+                body: text.clone(),
+            };
+            Ok((Some(row), Some(entry)))
+        }
+        Some(row) if !row.dirty => {
+            let local_rev = serde_json::from_str::<Value>(&row.body)
+                .map(|b| meta_i64(&b, "rev"))
+                .unwrap_or(0);
+            if local_rev >= rec.rev {
+                return Ok((None, None));
+            }
+            entry.base = Some(text.clone());
+            let row = RawRow {
+                body: text.clone(),
+                updated_at,
+                ..row
+            };
+            Ok((Some(row), Some(entry)))
+        }
+        Some(_) => {
+            needs_merge = true;
+            Ok((None, None))
+        }
+    })
+    .await?;
+    if needs_merge {
+        merge_in(db, &id, rec.rev, body).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! When sync runs: on start, when the network comes back, every few minutes while online, and
+//! on the 同步 button. One run at a time (a second trigger while running is remembered and runs
+//! right after), exponential backoff after a transient error, reset by a success.
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+
+use super::api::ApiError;
+use super::status::SyncStatus;
+
+/// While online, sync at least this often.
+const PERIOD_MS: i32 = 3 * 60 * 1000;
+const BACKOFF_START_MS: u32 = 5_000;
+const BACKOFF_MAX_MS: u32 = 5 * 60 * 1000;
+
+thread_local! {
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+    static BACKOFF_MS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Installs the triggers; call once at start.
+pub fn start(status: RwSignal<SyncStatus>) {
+    crate::components::on_window_event("online", move || trigger(status));
+    let cb = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+        if crate::browser::is_online() {
+            trigger(status);
+        }
+    });
+    let _ = crate::browser::window().set_interval_with_callback_and_timeout_and_arguments_0(
+        wasm_bindgen::JsCast::unchecked_ref(cb.as_ref()),
+        PERIOD_MS,
+    );
+    cb.forget();
+    trigger(status);
+}
+
+/// Asks for a sync now. Never blocks editing: the run is a background task.
+pub fn trigger(status: RwSignal<SyncStatus>) {
+    if RUNNING.with(Cell::get) {
+        AGAIN.with(|a| a.set(true));
+        return;
+    }
+    RUNNING.with(|r| r.set(true));
+    leptos::task::spawn_local(async move {
+        loop {
+            AGAIN.with(|a| a.set(false));
+            status.update(|s| s.running = true);
+            let result = super::engine::run_once(status).await;
+            status.update(|s| s.running = false);
+            match result {
+                Ok(()) => {
+                    BACKOFF_MS.with(|b| b.set(0));
+                    status.update(|s| {
+                        s.last_ok = Some(crate::browser::now_ms());
+                        s.last_error = None;
+                    });
+                }
+                Err(e) => {
+                    status.update(|s| s.last_error = Some(e.to_string()));
+                    if e.is_transient() {
+                        schedule_retry(status);
+                    }
+                    if matches!(e, ApiError::Unauthorized) {
+                        status.update(|s| s.needs_login = true);
+                    }
+                }
+            }
+            if !AGAIN.with(Cell::get) {
+                break;
+            }
+        }
+        RUNNING.with(|r| r.set(false));
+    });
+}
+
+fn schedule_retry(status: RwSignal<SyncStatus>) {
+    let wait = BACKOFF_MS.with(|b| {
+        let next = match b.get() {
+            0 => BACKOFF_START_MS,
+            n => n.saturating_mul(2).min(BACKOFF_MAX_MS),
+        };
+        b.set(next);
+        next
+    });
+    status.update(|s| s.retry_in_ms = Some(wait));
+    let cb = wasm_bindgen::closure::Closure::once(move || {
+        if crate::browser::is_online() {
+            trigger(status);
+        }
+    });
+    let _ = crate::browser::window().set_timeout_with_callback_and_timeout_and_arguments_0(
+        wasm_bindgen::JsCast::unchecked_ref(cb.as_ref()),
+        wait as i32,
+    );
+    cb.forget();
+}
