@@ -12,10 +12,12 @@ pub mod enterprise;
 pub mod hazard;
 pub mod ids;
 pub mod inspection;
+pub mod merge;
 pub mod money;
 pub mod penalty;
 pub mod record;
 pub mod stage;
+pub mod sync;
 pub mod text;
 pub mod validation;
 
