@@ -27,6 +27,8 @@ fn show(v: Option<&Value>) -> String {
         None | Some(Value::Null) => "（空）".into(),
         Some(Value::String(s)) if s.is_empty() => "（空）".into(),
         Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(true)) => "是".into(),
+        Some(Value::Bool(false)) => "否".into(),
         Some(other) => other.to_string(),
     }
 }

@@ -11,11 +11,12 @@
 //!   value; changed on both differently → a [`FieldConflict`] holding all three values, and the
 //!   merged record provisionally takes the **server** value. Nothing is lost: the local value lives
 //!   in the conflict until the user chooses per field ([`resolve`]).
-//! - **Photo sets**: an array under a key ending in `photos` (`photos`, `progress_photos`,
-//!   `reviews[..].photos` is inside a leaf array and so not concerned) whose values are all strings
-//!   (SHA-256 keys) is merged as a set when both sides changed it: the server's list, minus the
-//!   hashes the device removed since base, plus the hashes the device added (in the device's
-//!   order, no duplicates). Photo sets never conflict: adding and removing photos commutes.
+//! - **Photo sets**: an array under an object key ending in `photos` (`photos`,
+//!   `rectification.progress_photos`; a review's `photos` sit inside the `reviews` array, which is
+//!   a leaf) whose values are all strings (SHA-256 keys) is merged as a set when both sides
+//!   changed it: the server's list, minus the hashes the device removed since base, plus the
+//!   hashes the device added (in the device's order, no duplicates). The result's set is
+//!   `(base − removed by either) ∪ added by either`. Photo sets never conflict.
 //! - **Atomic values**: some objects only make sense whole and are leaves even though they are
 //!   objects: `basis` (判定依据: catalogue item and its citation go together), the two signatures
 //!   (`signatures.inspector`, `signatures.enterprise`), `pairing` and `cross_pair`; and an enum
@@ -23,7 +24,7 @@
 //!   `{"free_text":…}` → `{"catalogue":…}`), so a merge never glues two variants together.
 //! - **`meta`** (the sync envelope: id, rev, base_rev, created_at, updated_at, dirty, device_id,
 //!   updated_by) is not merged field-wise: the result takes the server's `meta` whole, and the
-//!   caller then sets what its push needs (`dirty = true`, `base_rev = server rev`, `touch`). The one
+//!   caller then sets what its push needs (`dirty = true`, `base_rev = server rev`). The one
 //!   exception is the `deleted` tombstone, which is user data: it merges three-way like a leaf,
 //!   and a delete on one side against content edits on the other is a [`FieldConflict`] at
 //!   `meta.deleted` (a record deleted online never comes back silently, and a delete made offline
