@@ -179,7 +179,7 @@ async fn push_all(
 
 /// The server accepted `sent` at `rev`. The row is marked clean only if it was not edited
 /// again while the push was in flight; otherwise it stays dirty, now based on `rev`.
-async fn mark_pushed(db: &rexie::Rexie, sent: &RawRow, rev: i64) -> Result<(), ApiError> {
+pub async fn mark_pushed(db: &rexie::Rexie, sent: &RawRow, rev: i64) -> Result<(), ApiError> {
     let mut acked = parse(&sent.body)?;
     set_meta(&mut acked, rev, rev, false);
     let acked_text = acked.to_string();
@@ -207,7 +207,7 @@ async fn mark_pushed(db: &rexie::Rexie, sent: &RawRow, rev: i64) -> Result<(), A
 
 /// The server has another version: merge field by field against the base. A clean merge is
 /// queued for the next push; overlapping edits wait for the user in the conflict view.
-async fn merge_in(
+pub async fn merge_in(
     db: &rexie::Rexie,
     id: &str,
     server_rev: i64,

@@ -1,0 +1,151 @@
+//! The sync engine's bookkeeping in real IndexedDB (no server needed): a record edited while
+//! its push was in flight is never marked clean, and a conflict is merged or kept for the user.
+#![cfg(target_arch = "wasm32")]
+
+use model::hazard::Hazard;
+use model::inspection::Inspection;
+use model::record::RecordMeta;
+use model::stage::Stage;
+use serde_json::Value;
+use wasm_bindgen_test::*;
+use yinhuan_app::store::{self, records, sync_rows};
+use yinhuan_app::sync::engine::{mark_pushed, merge_in};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn fresh_db(name: &str) -> rexie::Rexie {
+    let _ = rexie::Rexie::delete(name).await;
+    store::open(name).await.expect("open a fresh database")
+}
+
+fn hazard(text: &str) -> Hazard {
+    let mut e = yinhuan_app::data::new_enterprise();
+    e.name = "测试企业".into();
+    let meta = RecordMeta::new(yinhuan_app::browser::new_id(), 1_000, "dev", "u");
+    let insp = Inspection::new(
+        meta,
+        "c",
+        &e,
+        Stage::Cross,
+        model::date::Date::new(2025, 3, 3).unwrap(),
+    );
+    let mut h = Hazard::new(
+        RecordMeta::new(yinhuan_app::browser::new_id(), 1_000, "dev", "u"),
+        &insp,
+        1,
+    );
+    h.description = text.into();
+    h
+}
+
+#[wasm_bindgen_test]
+async fn an_acknowledged_push_marks_the_record_clean_with_its_rev() {
+    let db = fresh_db("t_sync_clean").await;
+    let h = hazard("渣坑积水");
+    records::put(&db, &h).await.unwrap();
+    let sent = sync_rows::dirty_rows(&db, None).await.unwrap().remove(0);
+    mark_pushed(&db, &sent, 7).await.unwrap();
+
+    assert!(sync_rows::dirty_rows(&db, None).await.unwrap().is_empty());
+    let back: Hazard = records::get(&db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (back.meta.rev, back.meta.base_rev, back.meta.dirty),
+        (7, 7, false)
+    );
+    let entry = sync_rows::entry(&db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(entry.base.unwrap().contains("渣坑积水"));
+}
+
+#[wasm_bindgen_test]
+async fn a_record_edited_while_its_push_was_in_flight_stays_dirty() {
+    let db = fresh_db("t_sync_inflight").await;
+    let mut h = hazard("渣坑积水");
+    records::put(&db, &h).await.unwrap();
+    let sent = sync_rows::dirty_rows(&db, None).await.unwrap().remove(0);
+
+    // The inspector keeps typing before the server's answer arrives.
+    h.description = "渣坑积水，深约10厘米".into();
+    h.meta.touch(2_000, "u");
+    records::put(&db, &h).await.unwrap();
+    mark_pushed(&db, &sent, 7).await.unwrap();
+
+    let back: Hazard = records::get(&db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.description, "渣坑积水，深约10厘米");
+    assert!(back.meta.dirty, "the newer edit must still be sent");
+    assert_eq!(
+        back.meta.base_rev, 7,
+        "and it is now based on the acknowledged rev"
+    );
+    assert_eq!(sync_rows::dirty_rows(&db, None).await.unwrap().len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn disjoint_edits_merge_and_same_field_edits_wait_for_the_user() {
+    let db = fresh_db("t_sync_merge").await;
+    let h = hazard("原始描述");
+    records::put(&db, &h).await.unwrap();
+    let sent = sync_rows::dirty_rows(&db, None).await.unwrap().remove(0);
+    mark_pushed(&db, &sent, 3).await.unwrap();
+    let base: Hazard = records::get(&db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Here: the remark changes. On the server: the description changed (rev 4).
+    let mut local = base.clone();
+    local.remark = "已口头告知企业".into();
+    local.meta.touch(5_000, "u");
+    records::put(&db, &local).await.unwrap();
+    let mut server = serde_json::to_value(&base).unwrap();
+    server["description"] = Value::from("服务器上改过的描述");
+    merge_in(&db, &h.meta.id.to_string(), 4, server.clone())
+        .await
+        .unwrap();
+    let merged: Hazard = records::get(&db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(merged.description, "服务器上改过的描述");
+    assert_eq!(merged.remark, "已口头告知企业");
+    assert_eq!((merged.meta.base_rev, merged.meta.dirty), (4, true));
+    assert!(sync_rows::entry(&db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap()
+        .conflicts
+        .is_none());
+
+    // Now both change the description differently: kept for the conflict view, nothing lost.
+    let mut local2 = merged.clone();
+    local2.description = "本机的描述".into();
+    local2.meta.touch(6_000, "u");
+    records::put(&db, &local2).await.unwrap();
+    let mut server2 = server.clone();
+    server2["description"] = Value::from("服务器的第二版描述");
+    merge_in(&db, &h.meta.id.to_string(), 5, server2)
+        .await
+        .unwrap();
+    let entry = sync_rows::entry(&db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    let conflicts = entry.conflicts.expect("a conflict is recorded");
+    assert!(conflicts.contains("本机的描述") && conflicts.contains("服务器的第二版描述"));
+    let still: Hazard = records::get(&db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        still.description, "本机的描述",
+        "the local text stays until the user chooses"
+    );
+}
