@@ -9,17 +9,23 @@ use crate::store::sync_rows::{self, SyncEntry};
 use crate::store::{self, StoreError, StoreResult};
 use crate::sync::{scheduler, SyncStatus};
 
-async fn load() -> StoreResult<Vec<(SyncEntry, MergeOutcome)>> {
+type Loaded = (Vec<(SyncEntry, MergeOutcome)>, Vec<SyncEntry>);
+
+async fn load() -> StoreResult<Loaded> {
     let db = store::db().await?;
     let mut out = Vec::new();
+    let mut refused = Vec::new();
     for e in sync_rows::all_entries(&db).await? {
+        if e.conflicts.is_none() && e.error.is_some() {
+            refused.push(e.clone());
+        }
         if let Some(c) = &e.conflicts {
             let outcome: MergeOutcome =
                 serde_json::from_str(c).map_err(|err| StoreError::Corrupt(err.to_string()))?;
             out.push((e, outcome));
         }
     }
-    Ok(out)
+    Ok((out, refused))
 }
 
 fn show(v: Option<&Value>) -> String {
@@ -43,14 +49,18 @@ pub fn Conflicts() -> impl IntoView {
             <h1>"同步冲突"</h1>
             <p class="muted">"以下记录在本机和服务器上被同时修改了同一项。请逐项选择保留哪个版本，确认后重新同步。"</p>
         </section>
-        {loaded(data, move |list| {
-            if list.is_empty() {
+        {loaded(data, move |(list, refused)| {
+            if list.is_empty() && refused.is_empty() {
                 return view! { <p class="card muted" data-testid="no-conflicts">"没有需要处理的冲突。"</p> }.into_any();
             }
-            list.into_iter()
-                .map(|(entry, outcome)| view! { <ConflictCard entry=entry outcome=outcome on_done=move || data.refetch()/> })
-                .collect_view()
-                .into_any()
+            view! {
+                {list
+                    .into_iter()
+                    .map(|(entry, outcome)| view! { <ConflictCard entry=entry outcome=outcome on_done=move || data.refetch()/> })
+                    .collect_view()}
+                {refused.into_iter().map(|e| view! { <RefusedCard entry=e on_done=move || data.refetch()/> }).collect_view()}
+            }
+            .into_any()
         })}
     }
 }
@@ -159,6 +169,42 @@ fn ConflictCard(
             {move || error.get().map(|e| view! { <p class="field-msg error" role="alert">{e}</p> })}
             <div class="actions">
                 <button on:click=apply data-testid="resolve">"确认并同步"</button>
+            </div>
+        </section>
+    }
+}
+
+/// A record the server refused (e.g. outside the user's scope): said plainly, with the way
+/// out: send it again (after fixing it, or once the account's scope is corrected).
+#[component]
+fn RefusedCard(
+    entry: SyncEntry,
+    on_done: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let status = expect_context::<RwSignal<SyncStatus>>();
+    let id = entry.id.clone();
+    let retry = move |_| {
+        let id = id.clone();
+        let on_done = on_done.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(db) = store::db().await {
+                let _ = sync_rows::update(&db, &id, |_, mut e| {
+                    e.error = None;
+                    Ok((None, Some(e)))
+                })
+                .await;
+            }
+            scheduler::trigger(status);
+            on_done();
+        });
+    };
+    view! {
+        <section class="card" data-testid="refused">
+            <h2>"服务器拒收的记录"</h2>
+            <p class="field-msg error">{entry.error.clone().unwrap_or_default()}</p>
+            <p class="muted">{format!("记录编号 {}", entry.id)}</p>
+            <div class="actions">
+                <button class="secondary" on:click=retry>"重新发送"</button>
             </div>
         </section>
     }
