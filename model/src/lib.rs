@@ -3,6 +3,7 @@
 //! Pure Rust with no I/O, built for both the native server and the wasm32 PWA. The PWA and the
 //! server only call into this crate for domain rules, so a rule is written once.
 
+pub mod annex;
 pub mod campaign;
 pub mod catalogue;
 pub mod county;

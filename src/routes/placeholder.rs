@@ -12,11 +12,6 @@ fn not_yet(title: &'static str, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn Reports() -> impl IntoView {
-    not_yet("报表", "附件1–附件4 的汇总与导出尚未开放。")
-}
-
-#[component]
 pub fn NotFound() -> impl IntoView {
     not_yet("页面不存在", "请从下方导航进入。")
 }

@@ -51,6 +51,8 @@ test('a whole inspection is captured offline and survives reload', async ({ page
   await expect(page.locator('#insp-unit')).toHaveValue('忻府区应急管理局');
   await expect(page.locator('#insp-people')).toHaveValue('王检查');
   await page.locator('#insp-people').fill('王检查、赵专家');
+  // Within the bundled campaign (2024-12-11 … 2025-03-31), so the annexes count it.
+  await page.locator('#insp-date').fill('2025-03-12');
   await page.getByTestId('start-inspection').click();
   await expect(page.getByTestId('checklist')).toContainText('忻州市宏达钢铁有限公司');
 
@@ -126,6 +128,17 @@ test('a whole inspection is captured offline and survives reload', async ({ page
   }
   expect(evidence.map((p) => p.source).sort()).toEqual(['camera', 'gallery']);
   expect(photos.filter((p) => p.source === 'signature')).toHaveLength(2);
+
+  // The office's tables come out of these records, not retyped (still offline).
+  await page.getByRole('link', { name: '报表' }).click();
+  await page.getByLabel('报送日期（周五）').selectOption('2025-03-14');
+  await page.getByLabel('填报范围').selectOption({ label: '忻府区' });
+  await expect(page.getByTestId('annex2-row')).toHaveCount(1);
+  await expect(page.getByTestId('annex2-row')).toContainText('忻州市宏达钢铁有限公司');
+  await expect(page.getByTestId('annex2-row')).toContainText('炼钢车间炉下渣坑存在积水');
+  await expect(page.getByTestId('annex1-row').nth(2)).toContainText('县级共检查1家企业，发现一般问题隐患1条，已整改0条；重大事故隐患1条，已整改0条');
+  await page.getByLabel('填报范围').selectOption({ label: '原平市' });
+  await expect(page.getByTestId('annex2-row')).toHaveCount(0);
 
   // The home page lists no unfinished inspection (this one is signed).
   await page.getByRole('link', { name: '首页' }).click();
