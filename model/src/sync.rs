@@ -95,7 +95,10 @@ impl Change {
     pub fn check(&self) -> Result<(), PushOutcome> {
         let kind_ok = !self.kind.is_empty()
             && self.kind.len() <= 32
-            && self.kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+            && self
+                .kind
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_');
         if !kind_ok {
             return Err(PushOutcome::rejected(
                 "invalid_kind",
@@ -366,7 +369,9 @@ impl Role {
             RoleKind::Cross => Role::CrossTeam {
                 inspected: county("交叉检查组")?,
             },
-            RoleKind::Enterprise => Role::Enterprise(enterprise_id.ok_or(RoleError::MissingEnterprise)?),
+            RoleKind::Enterprise => {
+                Role::Enterprise(enterprise_id.ok_or(RoleError::MissingEnterprise)?)
+            }
         })
     }
 
@@ -474,7 +479,10 @@ mod tests {
             inspected: XINFU.into(),
         };
         for role in [county, cross] {
-            assert!(may_see(&role, &scope(Some(XINFU), Some(ent()), Some("cross"))));
+            assert!(may_see(
+                &role,
+                &scope(Some(XINFU), Some(ent()), Some("cross"))
+            ));
             assert!(!may_see(&role, &scope(Some(DINGXIANG), Some(ent()), None)));
             assert!(!may_see(&role, &scope(None, Some(ent()), None)));
         }
@@ -490,7 +498,10 @@ mod tests {
             &role,
             &scope(Some(XINFU), Some(ent()), Some("self_inspection"))
         ));
-        assert!(!may_see(&role, &scope(Some(XINFU), Some(ent()), Some("cross"))));
+        assert!(!may_see(
+            &role,
+            &scope(Some(XINFU), Some(ent()), Some("cross"))
+        ));
         assert!(!may_see(
             &role,
             &scope(Some(XINFU), Some(ent()), Some("city_county.county"))
@@ -612,13 +623,7 @@ mod tests {
             }),
             "id_mismatch"
         );
-        assert_eq!(
-            code(Change {
-                base_rev: -1,
-                ..ok
-            }),
-            "invalid_base_rev"
-        );
+        assert_eq!(code(Change { base_rev: -1, ..ok }), "invalid_base_rev");
     }
 
     #[test]

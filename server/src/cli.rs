@@ -1,24 +1,40 @@
-//! Command line: `yinhuan-server serve [--addr A] [--dist D] [--data D]`.
+//! Command line: `serve` (the default) and `user add`.
 //!
-//! Hand-rolled: one subcommand and three flags do not justify a parser dependency. A flag wins
-//! over its environment variable, which wins over the default. New subcommands (issue 4's
-//! `user add`) are one more arm in [`Command`] and in [`parse`].
+//! Hand-rolled: two subcommands and a handful of flags do not justify a parser dependency. A
+//! flag wins over its environment variable, which wins over the default.
 
 use std::net::SocketAddr;
 
+use model::sync::{Role, RoleError, RoleKind};
+use uuid::Uuid;
+
+use crate::auth::NewUser;
 use crate::config::Config;
 
 pub const USAGE: &str = "\
 隐患排查服务器 yinhuan-server
 
 用法:
-  yinhuan-server serve [--addr 地址:端口] [--dist 前端目录] [--data 数据目录]
+  yinhuan-server serve [--addr 地址:端口] [--dist 前端目录] [--data 数据目录] [--demo]
+  yinhuan-server user add <账号> --role city|county|cross|enterprise
+                 [--county 县代码] [--enterprise 企业编号] [--name 姓名]
+                 [--password 密码] [--data 数据目录]
   yinhuan-server help
 
-选项 (括号内为对应的环境变量与默认值):
+serve 选项 (括号内为对应的环境变量与默认值):
   --addr   监听地址 (ADDR, 默认 127.0.0.1:8080)
   --dist   已构建的前端目录 (DIST_DIR, 默认 dist)
   --data   数据目录, 存放 SQLite 数据库与照片 (DATA_DIR, 默认 ./data)
+  --demo   若尚无 demo 账号, 创建演示用市级账号 demo / demo1234 (仅用于演示, 勿用于正式环境)
+
+user add 创建账号 (账号名: 2-32 个字母、数字、_ . -; 密码至少 8 位):
+  --role        city 市级 | county 县级 | cross 交叉检查组 | enterprise 企业
+  --county      县级账号的所属县, 或交叉检查组的受检县, GB/T 2260 代码 (如 140902 忻府区)
+  --enterprise  企业账号所属企业的编号 (UUID)
+  --name        显示的姓名 (默认同账号名)
+  --password    密码; 不给出时从标准输入读取第一行
+                (例: printf '%s\\n' \"$PW\" | yinhuan-server user add ...), 避免密码留在命令历史里
+  例: yinhuan-server user add xinfu_li --role county --county 140902 --name 李四
 
 环境变量:
   DATABASE_URL   不设置时使用 <数据目录>/yinhuan.db (SQLite);
@@ -29,7 +45,17 @@ pub const USAGE: &str = "\
 
 #[derive(Debug)]
 pub enum Command {
-    Serve(Config),
+    Serve {
+        config: Config,
+        /// `--demo`: create the demo account if missing.
+        demo: bool,
+    },
+    UserAdd {
+        config: Config,
+        user: NewUser,
+        /// `--password`; `None` means read it from stdin.
+        password: Option<String>,
+    },
     Help,
 }
 
@@ -43,6 +69,71 @@ pub enum CliError {
     MissingValue(&'static str),
     #[error("监听地址“{0}”无效，应形如 127.0.0.1:8080。")]
     BadAddr(String),
+    #[error("请给出账号名：yinhuan-server user add <账号> --role ...")]
+    MissingUsername,
+    #[error("请用 --role 指定角色：city（市级）、county（县级）、cross（交叉检查组）或 enterprise（企业）。")]
+    MissingRole,
+    #[error("角色“{0}”无效，应为 city、county、cross 或 enterprise。")]
+    BadRole(String),
+    #[error("企业编号“{0}”无效，应为 UUID（在应用的企业页面可以看到）。")]
+    BadEnterprise(String),
+    #[error("{0}")]
+    Role(#[from] RoleError),
+}
+
+/// Flags shared by the subcommands; each subcommand accepts a subset.
+#[derive(Default)]
+struct Flags {
+    addr: Option<String>,
+    dist: Option<String>,
+    data: Option<String>,
+    demo: bool,
+    role: Option<String>,
+    county: Option<String>,
+    enterprise: Option<String>,
+    name: Option<String>,
+    password: Option<String>,
+    positional: Vec<String>,
+}
+
+fn parse_flags<I>(mut args: I, allowed: &[&'static str]) -> Result<Flags, CliError>
+where
+    I: Iterator<Item = String>,
+{
+    let mut flags = Flags::default();
+    while let Some(arg) = args.next() {
+        if !arg.starts_with("--") {
+            flags.positional.push(arg);
+            continue;
+        }
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+            None => (arg.clone(), None),
+        };
+        let Some(&flag) = allowed.iter().find(|f| **f == name) else {
+            return Err(CliError::UnknownFlag(arg));
+        };
+        if flag == "--demo" {
+            flags.demo = true;
+            continue;
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => args.next().ok_or(CliError::MissingValue(flag))?,
+        };
+        let slot = match flag {
+            "--addr" => &mut flags.addr,
+            "--dist" => &mut flags.dist,
+            "--data" => &mut flags.data,
+            "--role" => &mut flags.role,
+            "--county" => &mut flags.county,
+            "--enterprise" => &mut flags.enterprise,
+            "--name" => &mut flags.name,
+            _ => &mut flags.password,
+        };
+        *slot = Some(value);
+    }
+    Ok(flags)
 }
 
 /// Parses the arguments after the program name; `env` looks up environment variables
@@ -52,50 +143,88 @@ where
     I: IntoIterator<Item = String>,
     E: Fn(&str) -> Option<String>,
 {
+    // Empty environment variables count as unset: `DATABASE_URL= scripts/run` must mean SQLite.
+    let env = |key: &str| env(key).filter(|v| !v.trim().is_empty());
     let mut args = args.into_iter();
     match args.next().as_deref() {
-        None | Some("serve") => parse_serve(args, env).map(Command::Serve),
+        None | Some("serve") => {
+            let flags = parse_flags(args, &["--addr", "--dist", "--data", "--demo"])?;
+            if let Some(extra) = flags.positional.first() {
+                return Err(CliError::UnknownFlag(extra.clone()));
+            }
+            let demo = flags.demo;
+            Ok(Command::Serve {
+                config: config(flags, &env)?,
+                demo,
+            })
+        }
+        Some("user") => match args.next().as_deref() {
+            Some("add") => parse_user_add(args, &env),
+            Some(other) => Err(CliError::UnknownCommand(format!("user {other}"))),
+            None => Err(CliError::UnknownCommand("user".to_owned())),
+        },
         Some("help" | "--help" | "-h") => Ok(Command::Help),
         Some(other) => Err(CliError::UnknownCommand(other.to_owned())),
     }
 }
 
-fn parse_serve<I, E>(mut args: I, env: E) -> Result<Config, CliError>
+fn parse_user_add<I>(args: I, env: &dyn Fn(&str) -> Option<String>) -> Result<Command, CliError>
 where
     I: Iterator<Item = String>,
-    E: Fn(&str) -> Option<String>,
 {
-    // Empty environment variables count as unset: `DATABASE_URL= scripts/run` must mean SQLite.
-    let env = |key: &str| env(key).filter(|v| !v.trim().is_empty());
-    let mut addr = env("ADDR");
-    let mut dist = env("DIST_DIR");
-    let mut data = env("DATA_DIR");
-
-    while let Some(flag) = args.next() {
-        let (name, inline) = match flag.split_once('=') {
-            Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
-            None => (flag.clone(), None),
-        };
-        let slot = match name.as_str() {
-            "--addr" => (&mut addr, "--addr"),
-            "--dist" => (&mut dist, "--dist"),
-            "--data" => (&mut data, "--data"),
-            _ => return Err(CliError::UnknownFlag(flag)),
-        };
-        let value = match inline {
-            Some(v) => v,
-            None => args.next().ok_or(CliError::MissingValue(slot.1))?,
-        };
-        *slot.0 = Some(value);
+    let mut flags = parse_flags(
+        args,
+        &[
+            "--role",
+            "--county",
+            "--enterprise",
+            "--name",
+            "--password",
+            "--data",
+        ],
+    )?;
+    let mut positional = std::mem::take(&mut flags.positional).into_iter();
+    let username = positional.next().ok_or(CliError::MissingUsername)?;
+    if let Some(extra) = positional.next() {
+        return Err(CliError::UnknownFlag(extra));
     }
+    let role_key = flags.role.take().ok_or(CliError::MissingRole)?;
+    let kind = RoleKind::from_key(&role_key).ok_or(CliError::BadRole(role_key))?;
+    let enterprise = match flags.enterprise.take() {
+        Some(e) => Some(Uuid::parse_str(&e).map_err(|_| CliError::BadEnterprise(e))?),
+        None => None,
+    };
+    let role = Role::from_parts(kind, flags.county.as_deref(), enterprise)?;
+    let display_name = flags.name.take().unwrap_or_else(|| username.clone());
+    let password = flags.password.take();
+    Ok(Command::UserAdd {
+        config: config(flags, env)?,
+        user: NewUser {
+            username,
+            display_name,
+            role,
+        },
+        password,
+    })
+}
 
-    let addr_text = addr.unwrap_or_else(|| Config::DEFAULT_ADDR.to_owned());
+fn config(flags: Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, CliError> {
+    let addr_text = flags
+        .addr
+        .or_else(|| env("ADDR"))
+        .unwrap_or_else(|| Config::DEFAULT_ADDR.to_owned());
     let addr: SocketAddr = addr_text
         .parse()
         .map_err(|_| CliError::BadAddr(addr_text.clone()))?;
     let mut config = Config::new(
-        dist.unwrap_or_else(|| Config::DEFAULT_DIST_DIR.to_owned()),
-        data.unwrap_or_else(|| Config::DEFAULT_DATA_DIR.to_owned()),
+        flags
+            .dist
+            .or_else(|| env("DIST_DIR"))
+            .unwrap_or_else(|| Config::DEFAULT_DIST_DIR.to_owned()),
+        flags
+            .data
+            .or_else(|| env("DATA_DIR"))
+            .unwrap_or_else(|| Config::DEFAULT_DATA_DIR.to_owned()),
     );
     config.addr = addr;
     config.database_url = env("DATABASE_URL");
@@ -118,7 +247,7 @@ mod tests {
 
     fn serve(args: &[&str], env: &[(&str, &str)]) -> Config {
         match run(args, env) {
-            Ok(Command::Serve(config)) => config,
+            Ok(Command::Serve { config, .. }) => config,
             other => panic!("expected serve, got {other:?}"),
         }
     }
@@ -179,5 +308,96 @@ mod tests {
             CliError::UnknownCommand("start".into())
         );
         assert!(matches!(run(&["--help"], &[]), Ok(Command::Help)));
+    }
+
+    #[test]
+    fn serve_demo_is_a_flag() {
+        assert!(matches!(
+            run(&["serve", "--demo"], &[]),
+            Ok(Command::Serve { demo: true, .. })
+        ));
+        assert!(matches!(
+            run(&["serve"], &[]),
+            Ok(Command::Serve { demo: false, .. })
+        ));
+    }
+
+    #[test]
+    fn user_add_builds_the_role_and_scope() {
+        let Ok(Command::UserAdd {
+            config,
+            user,
+            password,
+        }) = run(
+            &[
+                "user", "add", "xinfu_li", "--role", "county", "--county", "140902", "--name",
+                "李四", "--data", "/srv/yh",
+            ],
+            &[],
+        )
+        else {
+            panic!("expected user add")
+        };
+        assert_eq!(user.username, "xinfu_li");
+        assert_eq!(user.display_name, "李四");
+        assert_eq!(user.role, Role::County("140902".into()));
+        assert_eq!(password, None);
+        assert_eq!(config.data_dir, Path::new("/srv/yh"));
+
+        let e = "01939b8e-0000-7000-8000-000000000001";
+        let Ok(Command::UserAdd { user, password, .. }) = run(
+            &[
+                "user",
+                "add",
+                "qiye",
+                "--role=enterprise",
+                "--enterprise",
+                e,
+                "--password",
+                "pw123456",
+            ],
+            &[],
+        ) else {
+            panic!("expected user add")
+        };
+        assert_eq!(user.role, Role::Enterprise(Uuid::parse_str(e).unwrap()));
+        assert_eq!(password.as_deref(), Some("pw123456"));
+    }
+
+    #[test]
+    fn user_add_mistakes_are_reported_in_chinese() {
+        let err = |args: &[&str]| match run(args, &[]) {
+            Err(e) => e,
+            Ok(c) => panic!("accepted {c:?}"),
+        };
+        assert_eq!(err(&["user", "add"]), CliError::MissingUsername);
+        assert_eq!(err(&["user", "add", "x1"]), CliError::MissingRole);
+        assert_eq!(
+            err(&["user", "add", "x1", "--role", "boss"]),
+            CliError::BadRole("boss".into())
+        );
+        assert_eq!(
+            err(&["user", "add", "x1", "--role", "county"]),
+            CliError::Role(RoleError::MissingCounty("县级"))
+        );
+        assert_eq!(
+            err(&["user", "add", "x1", "--role", "cross", "--county", "999999"]),
+            CliError::Role(RoleError::UnknownCounty("999999".into()))
+        );
+        assert_eq!(
+            err(&[
+                "user",
+                "add",
+                "x1",
+                "--role",
+                "enterprise",
+                "--enterprise",
+                "e1"
+            ]),
+            CliError::BadEnterprise("e1".into())
+        );
+        assert!(err(&["user", "add", "x1", "--role", "city", "--addr", "1"])
+            .to_string()
+            .contains("--addr"));
     }
 }

@@ -11,7 +11,7 @@ pub struct Config {
     pub addr: SocketAddr,
     /// The PWA built by Trunk (`--dist`, `DIST_DIR`).
     pub dist_dir: PathBuf,
-    /// Database file (when SQLite) and, later, the photo store (`--data`, `DATA_DIR`).
+    /// Database file (when SQLite) and the photo store (`--data`, `DATA_DIR`).
     pub data_dir: PathBuf,
     /// `DATABASE_URL`: `postgres://…` or `sqlite:…`. `None` means the SQLite file
     /// [`Config::sqlite_path`], which is what a single county office needs.
@@ -40,6 +40,11 @@ impl Config {
     /// The SQLite file used when no `DATABASE_URL` is given.
     pub fn sqlite_path(&self) -> PathBuf {
         self.data_dir.join(Self::SQLITE_FILE)
+    }
+
+    /// The photo store: `<data_dir>/photos`.
+    pub fn photos_dir(&self) -> PathBuf {
+        self.data_dir.join("photos")
     }
 
     /// `index.html` of the built PWA.

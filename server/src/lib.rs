@@ -4,11 +4,14 @@
 //! `tower::ServiceExt::oneshot` and no socket; `main.rs` only parses the command line,
 //! opens the state and serves.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod photos;
+pub mod records;
 mod routes;
 mod static_files;
 pub mod telemetry;
@@ -27,8 +30,8 @@ pub use config::Config;
 pub use db::{Backend, Db, DbError};
 pub use error::AppError;
 
-/// Longest time a request may take before its response starts. Generous for a weak mobile
-/// link; issue 4's photo upload, which reads a large body, should get its own limit.
+/// Longest time a request may take. Generous for a weak mobile link; the photo upload, which
+/// streams a large body, has its own (`routes::PHOTO_UPLOAD_TIMEOUT`).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything a handler may need. Cheap to clone (a pool handle and an `Arc`).
@@ -36,6 +39,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Failed logins per (username, IP), shared by all requests.
+    pub login_limiter: Arc<auth::LoginLimiter>,
 }
 
 impl AppState {
@@ -45,13 +50,17 @@ impl AppState {
         Ok(Self {
             db,
             config: Arc::new(config),
+            login_limiter: Arc::default(),
         })
     }
 }
 
 /// The whole HTTP application: `/api/*` JSON routes, then the PWA from `dist_dir` for the rest.
 pub fn app(state: AppState) -> Router {
-    let pwa = static_files::router(&state.config.dist_dir);
+    let pwa = static_files::router(&state.config.dist_dir).layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ));
     Router::new()
         .nest("/api", routes::router())
         .fallback_service(pwa)
@@ -59,10 +68,6 @@ pub fn app(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    REQUEST_TIMEOUT,
-                ))
                 // gzip and br. The default predicate skips only images (except SVG), gRPC, SSE
                 // and bodies under 32 bytes, so wasm, JS, CSS, HTML and JSON are compressed;
                 // tower-http caps brotli at quality 4, cheap enough per request.

@@ -1,17 +1,55 @@
 //! The JSON API under `/api`. One file per resource; handlers are `resource_verb` functions.
 
+mod auth;
 mod health;
+mod photos;
+mod sync;
 
-use axum::routing::get;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
 use axum::Router;
+use model::sync::MAX_PUSH_BYTES;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::error::AppError;
-use crate::AppState;
+use crate::{AppState, REQUEST_TIMEOUT};
+
+/// A photo upload may take long on a weak link (15 MB at 2G speed); it gets its own limit.
+pub const PHOTO_UPLOAD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// Routes relative to `/api`. Anything unmatched here is a JSON 404, never the SPA page.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health::health_get))
+        .route("/login", post(auth::login_post))
+        .route("/logout", post(auth::logout_post))
+        .route("/me", get(auth::me_get))
+        .route(
+            "/sync/push",
+            post(sync::push_post).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
+        )
+        .route("/sync/pull", get(sync::pull_get))
+        .route("/photos/check", post(photos::photos_check_post))
+        .route("/photos/{sha256}", get(photos::photo_get))
+        .route_layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        // Added after the 30 s layer so it is not covered by it. The body is streamed to disk
+        // with the store's own size check, so axum's buffering limit does not apply.
+        .route(
+            "/photos/{sha256}",
+            put(photos::photo_put)
+                .layer::<_, Infallible>(DefaultBodyLimit::disable())
+                .layer::<_, Infallible>(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    PHOTO_UPLOAD_TIMEOUT,
+                )),
+        )
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }

@@ -21,7 +21,7 @@ async fn an_unknown_api_path_is_a_json_404_in_chinese() {
 #[tokio::test]
 async fn a_post_to_an_unknown_api_path_is_a_json_404_not_the_app_page() {
     let app = spawn_app().await;
-    let req = Request::post("/api/sync/push")
+    let req = Request::post("/api/records/push")
         .header("content-type", "application/json")
         .body(Body::from("{}"))
         .unwrap();

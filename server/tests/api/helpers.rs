@@ -236,3 +236,200 @@ async fn reachable_admin() -> Option<PgConnectOptions> {
     }
     None
 }
+
+// ---------------------------------------------------------------------------------------------
+// Accounts, JSON calls and record fixtures for the sync tests.
+
+/// Runs one async test body on SQLite and on PostgreSQL (skipped when unreachable, see
+/// [`spawn_app_on_postgres`]): `both_backends!(a_test, another);` for `async fn a_test(Backend)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(yinhuan_server::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(yinhuan_server::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+pub const PASSWORD: &str = "correct-horse";
+pub const XINFU: &str = "140902";
+pub const DINGXIANG: &str = "140921";
+
+impl TestApp {
+    pub async fn add_user(&self, username: &str, role: model::sync::Role) {
+        let user = yinhuan_server::auth::NewUser {
+            username: username.to_owned(),
+            display_name: format!("{username} 的名字"),
+            role,
+        };
+        yinhuan_server::auth::create_user(&self.state.db, &user, PASSWORD)
+            .await
+            .expect("create user");
+    }
+
+    /// Creates the account and signs in; returns the bearer token.
+    pub async fn user(&self, username: &str, role: model::sync::Role) -> String {
+        self.add_user(username, role).await;
+        self.login(username).await
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let res = self
+            .post_json(
+                "/api/login",
+                None,
+                serde_json::json!({"username": username, "password": PASSWORD, "device_id": "dev-test"}),
+            )
+            .await;
+        assert_eq!(res.status(), axum::http::StatusCode::OK);
+        body_json(res).await["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn post_json(
+        &self,
+        uri: &str,
+        token: Option<&str>,
+        body: serde_json::Value,
+    ) -> Response<Body> {
+        let mut req = Request::post(uri).header("content-type", "application/json");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        self.request(req.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    pub async fn get_auth(&self, uri: &str, token: &str) -> Response<Body> {
+        let req = Request::get(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        self.request(req).await
+    }
+
+    /// Pushes changes and returns the outcomes (each `{"status": …}`), asserting a 200.
+    pub async fn push(
+        &self,
+        token: &str,
+        changes: Vec<serde_json::Value>,
+    ) -> Vec<serde_json::Value> {
+        let res = self
+            .post_json(
+                "/api/sync/push",
+                Some(token),
+                serde_json::json!({"device_id": "dev-test", "changes": changes}),
+            )
+            .await;
+        assert_eq!(res.status(), axum::http::StatusCode::OK);
+        let body = body_json(res).await;
+        body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["outcome"].clone())
+            .collect()
+    }
+
+    pub async fn pull(&self, token: &str, cursor: i64, limit: usize) -> serde_json::Value {
+        let res = self
+            .get_auth(
+                &format!("/api/sync/pull?cursor={cursor}&limit={limit}"),
+                token,
+            )
+            .await;
+        assert_eq!(res.status(), axum::http::StatusCode::OK);
+        body_json(res).await
+    }
+
+    /// Every record the user can pull, following the pages to the end.
+    pub async fn pull_all(&self, token: &str) -> Vec<serde_json::Value> {
+        let mut cursor = 0;
+        let mut out = Vec::new();
+        loop {
+            let page = self.pull(token, cursor, 50).await;
+            out.extend(page["changes"].as_array().unwrap().iter().cloned());
+            cursor = page["cursor"].as_i64().unwrap();
+            if !page["more"].as_bool().unwrap() {
+                return out;
+            }
+        }
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        yinhuan_server::with_pool!(&self.state.db, pool =>
+            sqlx::query_scalar(sql).fetch_one(pool).await)
+        .unwrap()
+    }
+}
+
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
+fn meta(id: uuid::Uuid, base_rev: i64) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "rev": base_rev, "base_rev": base_rev, "created_at": 1_733_000_000_000_i64,
+        "updated_at": 1_733_000_000_000_i64, "deleted": false, "dirty": true,
+        "device_id": "dev-test", "updated_by": "tester"
+    })
+}
+
+/// A change carrying an enterprise in `county`.
+pub fn enterprise_change(
+    id: uuid::Uuid,
+    county: &str,
+    base_rev: i64,
+    name: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "kind": "enterprise", "base_rev": base_rev, "deleted": false,
+        "body": {
+            "meta": meta(id, base_rev), "name": name, "credit_code": null, "county": county,
+            "zone": null, "industry": "metallurgy", "tags": [], "scale": "sme"
+        }
+    })
+}
+
+/// A change carrying a hazard of `enterprise`, in `state`, with `photos`.
+pub fn hazard_change(
+    id: uuid::Uuid,
+    enterprise: uuid::Uuid,
+    base_rev: i64,
+    description: &str,
+    state: &str,
+    photos: &[&str],
+) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "kind": "hazard", "base_rev": base_rev, "deleted": false,
+        "body": {
+            "meta": meta(id, base_rev), "inspection_id": new_id(), "enterprise_id": enterprise,
+            "seq": 1, "found_on": "2024-12-10", "description": description, "photos": photos,
+            "basis": {"free_text": "GB 30871"}, "kind": "general", "state": state
+        }
+    })
+}
+
+/// A change carrying an inspection of `enterprise` at `stage`.
+pub fn inspection_change(id: uuid::Uuid, enterprise: uuid::Uuid, stage: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "kind": "inspection", "base_rev": 0, "deleted": false,
+        "body": {
+            "meta": meta(id, 0), "campaign_id": "xz-2024-216", "enterprise_id": enterprise,
+            "stage": stage, "unit": "忻府区应急局", "inspectors": ["张三"], "date": "2024-12-10",
+            "modules": []
+        }
+    })
+}

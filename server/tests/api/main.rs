@@ -2,7 +2,10 @@
 //! fresh database and a fresh `dist/`. PostgreSQL tests run when a server is reachable.
 
 mod api_errors;
+mod auth;
 mod database;
 mod health;
 mod helpers;
+mod photos;
 mod static_files;
+mod sync;

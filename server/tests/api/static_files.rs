@@ -73,7 +73,7 @@ async fn service_worker_and_manifest_are_revalidated_with_their_mime_types() {
 async fn an_app_route_falls_back_to_index_html() {
     let app = spawn_app().await;
 
-    for uri in ["/jiancha/123", "/yinhuan", "/shezhi/"] {
+    for uri in ["/jiancha/123", "/inspections/123", "/yinhuan", "/shezhi/"] {
         let res = app.get(uri).await;
 
         assert_eq!(res.status(), StatusCode::OK, "{uri}");

@@ -1,0 +1,453 @@
+//! Accounts, passwords, bearer tokens and the login rate limit.
+//!
+//! - Passwords: argon2id PHC strings (argon2 0.6 defaults: m = 19 MiB, t = 2, p = 1), hashed
+//!   and verified on the blocking pool so a login never stalls other requests.
+//! - Tokens: 32 random bytes from the OS, sent as 64 hex digits; only their SHA-256 is stored.
+//!   Valid for [`TOKEN_TTL_MS`], revoked by logout.
+//! - Login failures per (username, client IP) are counted in memory: [`LoginLimiter`].
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use model::sync::{Role, RoleError, RoleKind, UserInfo};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::db::Db;
+use crate::error::AppError;
+use crate::{with_pool, AppState};
+
+/// How long a token stays valid: 30 days, so an inspector offline for weeks can still sync.
+pub const TOKEN_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+/// Failed logins allowed per (username, IP) within [`LOGIN_WINDOW`] before 429.
+pub const LOGIN_MAX_FAILURES: usize = 5;
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(5 * 60);
+
+/// Milliseconds since the Unix epoch (server clock).
+pub fn now_ms() -> i64 {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Lower-case hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// An argon2id PHC string for `password`, with a fresh random salt. CPU-heavy: call from
+/// `spawn_blocking` in async code.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let hash: PasswordHash = Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| AppError::Internal(format!("argon2 hash: {e}")))?;
+    Ok(hash.to_string())
+}
+
+/// `true` when `password` matches the stored PHC string. CPU-heavy, like [`hash_password`].
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(hash) => Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok(),
+        Err(e) => {
+            tracing::error!(error = %e, "stored password hash does not parse");
+            false
+        }
+    }
+}
+
+/// A hash to verify against when the username does not exist, so an unknown name costs as
+/// much time as a wrong password and does not reveal which accounts exist.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password("不存在的账号").unwrap_or_default())
+}
+
+/// A new random bearer token (64 hex digits).
+pub fn new_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    Ok(hex::encode(bytes))
+}
+
+/// What `user add` asks for.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("账号“{0}”已存在。")]
+    Exists(String),
+    #[error("账号名须为 2 到 32 个字母、数字、下划线、点或短横线（例如 xinfu_zhang）。")]
+    BadUsername,
+    #[error("密码至少 8 个字符。")]
+    ShortPassword,
+    #[error("{0}")]
+    Role(#[from] RoleError),
+    #[error("数据库操作失败：{0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Hash(String),
+}
+
+fn valid_username(name: &str) -> bool {
+    (2..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Creates an account; refuses an existing username (it never overwrites a password).
+pub async fn create_user(db: &Db, user: &NewUser, password: &str) -> Result<(), UserError> {
+    if !valid_username(&user.username) {
+        return Err(UserError::BadUsername);
+    }
+    if password.chars().count() < 8 {
+        return Err(UserError::ShortPassword);
+    }
+    let password = password.to_owned();
+    let phc = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| UserError::Hash(e.to_string()))?
+        .map_err(|e| UserError::Hash(e.to_string()))?;
+    let sql = "INSERT INTO users (username, display_name, password_hash, role, county, \
+               enterprise_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+               ON CONFLICT (username) DO NOTHING";
+    let display_name = if user.display_name.trim().is_empty() {
+        user.username.clone()
+    } else {
+        user.display_name.trim().to_owned()
+    };
+    let done = with_pool!(db, pool => sqlx::query(sql)
+        .bind(&user.username)
+        .bind(&display_name)
+        .bind(&phc)
+        .bind(user.role.kind().key())
+        .bind(user.role.county())
+        .bind(user.role.enterprise_id().map(|id| id.to_string()))
+        .bind(now_ms())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(UserError::Exists(user.username.clone()));
+    }
+    Ok(())
+}
+
+pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
+    with_pool!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await)
+}
+
+/// A stored account row.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub info: UserInfo,
+    pub role: Role,
+}
+
+type UserRow = (String, String, String, Option<String>, Option<String>);
+
+fn account_from_row(row: UserRow) -> Result<Account, AppError> {
+    let (username, display_name, role, county, enterprise_id) = row;
+    let kind = RoleKind::from_key(&role)
+        .ok_or_else(|| AppError::Internal(format!("user {username}: unknown role {role}")))?;
+    let enterprise_id = enterprise_id.and_then(|e| Uuid::parse_str(&e).ok());
+    let role = Role::from_parts(kind, county.as_deref(), enterprise_id)
+        .map_err(|e| AppError::Internal(format!("user {username}: {e}")))?;
+    Ok(Account {
+        info: UserInfo {
+            username,
+            display_name,
+            role: kind,
+            county,
+            enterprise_id,
+        },
+        role,
+    })
+}
+
+/// The account and its password hash, if the username exists.
+pub async fn find_user(db: &Db, username: &str) -> Result<Option<(Account, String)>, AppError> {
+    let sql = "SELECT username, display_name, role, county, enterprise_id, password_hash \
+               FROM users WHERE username = $1";
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let row: Option<Row> = with_pool!(db, pool =>
+        sqlx::query_as(sql).bind(username).fetch_optional(pool).await)?;
+    match row {
+        None => Ok(None),
+        Some((u, d, r, c, e, hash)) => Ok(Some((account_from_row((u, d, r, c, e))?, hash))),
+    }
+}
+
+/// Checks a password against the account, in constant-ish time whether or not it exists.
+pub async fn check_password(
+    db: &Db,
+    username: &str,
+    password: &str,
+) -> Result<Option<Account>, AppError> {
+    let found = find_user(db, username).await?;
+    let phc = match &found {
+        Some((_, hash)) => hash.clone(),
+        None => dummy_hash().to_owned(),
+    };
+    let password = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .map_err(|e| AppError::Internal(format!("verify task: {e}")))?;
+    Ok(match found {
+        Some((account, _)) if ok => Some(account),
+        _ => None,
+    })
+}
+
+/// Stores a new token for `username` and returns it with its expiry.
+pub async fn issue_token(
+    db: &Db,
+    username: &str,
+    device_id: &str,
+) -> Result<(String, i64), AppError> {
+    let token = new_token()?;
+    let now = now_ms();
+    let expires_at = now + TOKEN_TTL_MS;
+    let sql =
+        "INSERT INTO tokens (token_hash, username, device_id, created_at, expires_at, revoked) \
+               VALUES ($1, $2, $3, $4, $5, FALSE)";
+    with_pool!(db, pool => sqlx::query(sql)
+        .bind(sha256_hex(token.as_bytes()))
+        .bind(username)
+        .bind(device_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok((token, expires_at))
+}
+
+pub async fn revoke_token(db: &Db, token_hash: &str) -> Result<(), AppError> {
+    let sql = "UPDATE tokens SET revoked = TRUE WHERE token_hash = $1";
+    with_pool!(db, pool => sqlx::query(sql).bind(token_hash).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// One append-only audit row outside a sync transaction (login, logout, photo upload).
+pub async fn audit(
+    db: &Db,
+    username: &str,
+    device_id: &str,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    let sql = "INSERT INTO audit_log (at, username, device_id, action, detail) \
+               VALUES ($1, $2, $3, $4, $5)";
+    with_pool!(db, pool => sqlx::query(sql)
+        .bind(now_ms())
+        .bind(username)
+        .bind(device_id)
+        .bind(action)
+        .bind(detail.to_string())
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// The signed-in user of a request: `Authorization: Bearer <token>` with a known, unexpired,
+/// unrevoked token. Missing or bad tokens are a 401 the client answers by asking to sign in.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub info: UserInfo,
+    pub role: Role,
+    /// The device the token was issued to.
+    pub device_id: String,
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let unauthorized = || AppError::Unauthorized("请先登录。".to_owned());
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(unauthorized)?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(unauthorized)?;
+        let token_hash = sha256_hex(token.as_bytes());
+        let sql = "SELECT u.username, u.display_name, u.role, u.county, u.enterprise_id, \
+                   t.device_id, t.expires_at, t.revoked \
+                   FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = $1";
+        type Row = (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            i64,
+            bool,
+        );
+        let row: Option<Row> = with_pool!(&state.db, pool =>
+            sqlx::query_as(sql).bind(&token_hash).fetch_optional(pool).await)?;
+        let Some((u, d, r, c, e, device_id, expires_at, revoked)) = row else {
+            return Err(AppError::Unauthorized(
+                "登录信息无效，请重新登录。".to_owned(),
+            ));
+        };
+        if revoked {
+            return Err(AppError::Unauthorized(
+                "已退出登录，请重新登录。".to_owned(),
+            ));
+        }
+        if expires_at <= now_ms() {
+            return Err(AppError::Unauthorized(
+                "登录已过期，请重新登录；本机数据不受影响。".to_owned(),
+            ));
+        }
+        let account = account_from_row((u, d, r, c, e))?;
+        Ok(AuthUser {
+            info: account.info,
+            role: account.role,
+            device_id,
+            token_hash,
+        })
+    }
+}
+
+/// The client's IP when the server runs with connect info (the binary does; `oneshot` tests
+/// do not and share one bucket).
+pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip())
+}
+
+/// A lower-cased username and the client's IP.
+type LimiterKey = (String, Option<IpAddr>);
+
+/// Failed logins per (username, IP) in a sliding window. In memory: a restart forgets them,
+/// which is acceptable for a limit measured in minutes.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<LimiterKey, Vec<Instant>>>,
+}
+
+impl LoginLimiter {
+    fn key(username: &str, ip: Option<IpAddr>) -> LimiterKey {
+        (username.to_lowercase(), ip)
+    }
+
+    /// `Err(seconds to wait)` when the key has used up its failures.
+    pub fn check(&self, username: &str, ip: Option<IpAddr>) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(list) = map.get_mut(&Self::key(username, ip)) else {
+            return Ok(());
+        };
+        list.retain(|t| now.duration_since(*t) < LOGIN_WINDOW);
+        if list.len() >= LOGIN_MAX_FAILURES {
+            let oldest = list[0];
+            let wait = LOGIN_WINDOW.saturating_sub(now.duration_since(oldest));
+            return Err(wait.as_secs().max(1));
+        }
+        Ok(())
+    }
+
+    pub fn fail(&self, username: &str, ip: Option<IpAddr>) {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        // Bound memory under a flood of made-up names: forget stale entries now and then.
+        if map.len() > 10_000 {
+            map.retain(|_, v| v.iter().any(|t| now.duration_since(*t) < LOGIN_WINDOW));
+        }
+        map.entry(Self::key(username, ip)).or_default().push(now);
+    }
+
+    pub fn succeed(&self, username: &str, ip: Option<IpAddr>) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(&Self::key(username, ip));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let phc = hash_password("correct horse").unwrap();
+        assert!(phc.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &phc));
+        assert!(!verify_password("wrong horse", &phc));
+        assert!(!verify_password("x", "not a phc string"));
+    }
+
+    #[test]
+    fn tokens_are_random_hex_and_stored_hashed() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(sha256_hex(b"abc").len(), 64);
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn the_limiter_blocks_after_five_failures_and_forgets_on_success() {
+        let limiter = LoginLimiter::default();
+        let ip = Some(IpAddr::from([10, 0, 0, 1]));
+        for _ in 0..LOGIN_MAX_FAILURES {
+            assert!(limiter.check("zhang", ip).is_ok());
+            limiter.fail("zhang", ip);
+        }
+        assert!(limiter.check("zhang", ip).is_err());
+        assert!(limiter.check("ZHANG", ip).is_err());
+        assert!(limiter
+            .check("zhang", Some(IpAddr::from([10, 0, 0, 2])))
+            .is_ok());
+        assert!(limiter.check("li", ip).is_ok());
+        limiter.succeed("zhang", ip);
+        assert!(limiter.check("zhang", ip).is_ok());
+    }
+
+    #[test]
+    fn usernames_are_plain() {
+        assert!(valid_username("xinfu_zhang"));
+        assert!(valid_username("demo"));
+        assert!(!valid_username("a"));
+        assert!(!valid_username("张三"));
+        assert!(!valid_username("a b"));
+    }
+}

@@ -1,0 +1,295 @@
+//! The record store behind sync: applying one pushed change, and reading the pull feed.
+//!
+//! Ordering guarantee (DESIGN.md, "the classic gap"): every write transaction takes the next
+//! change number with [`NEXT_CHANGE_SEQ`] as its first statement, which holds the one write lock
+//! (SQLite) or the `change_seq` row lock (PostgreSQL) until commit. Writers are serialised, so
+//! a change number is visible only after every smaller one is, and the committed value of
+//! `change_seq` is the highest committed `rev`. A pull reads that value first and then only
+//! records up to it, so its cursor never passes a change still in flight.
+
+use model::sync::{
+    may_see, photo_refs, same_content, stored_body, Change, PushOutcome, RecordScope, Role,
+    ServerRecord,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::auth::{now_ms, AuthUser};
+use crate::db::{Db, NEXT_CHANGE_SEQ};
+use crate::error::AppError;
+use crate::with_pool;
+
+/// (kind, rev, body, deleted, county, enterprise_id, stage_key)
+type StoredRow = (
+    String,
+    i64,
+    String,
+    bool,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn scope_of(
+    county: Option<String>,
+    enterprise_id: Option<String>,
+    stage: Option<String>,
+) -> RecordScope {
+    RecordScope {
+        county,
+        enterprise_id: enterprise_id.and_then(|e| Uuid::parse_str(&e).ok()),
+        stage_key: stage,
+    }
+}
+
+fn forbidden() -> PushOutcome {
+    PushOutcome::rejected(
+        "forbidden",
+        "无权修改该记录（不在本账号的管辖范围内）。如有疑问，请联系上级管理员。",
+    )
+}
+
+fn parse_body(text: &str) -> Result<Value, AppError> {
+    serde_json::from_str(text).map_err(|e| AppError::Internal(format!("stored body: {e}")))
+}
+
+const SELECT_RECORD: &str = "SELECT kind, rev, body, deleted, county, enterprise_id, stage_key \
+                             FROM records WHERE id = $1";
+const SELECT_ENTERPRISE_COUNTY: &str =
+    "SELECT county FROM records WHERE id = $1 AND kind = 'enterprise'";
+const UPSERT_RECORD: &str = "INSERT INTO records \
+     (id, kind, rev, body, deleted, updated_at, county, enterprise_id, stage_key) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, rev = excluded.rev, \
+     body = excluded.body, deleted = excluded.deleted, updated_at = excluded.updated_at, \
+     county = excluded.county, enterprise_id = excluded.enterprise_id, \
+     stage_key = excluded.stage_key";
+const DELETE_PHOTO_REFS: &str = "DELETE FROM photo_refs WHERE record_id = $1";
+const INSERT_PHOTO_REF: &str =
+    "INSERT INTO photo_refs (sha256, record_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+const INSERT_AUDIT: &str = "INSERT INTO audit_log \
+     (at, username, device_id, action, record_id, kind, rev, detail) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// Applies one change in its own transaction and says what became of it. Errors are server
+/// failures only; everything the client got wrong is a `Rejected` outcome.
+pub async fn apply_change(
+    db: &Db,
+    user: &AuthUser,
+    device_id: &str,
+    change: &Change,
+) -> Result<PushOutcome, AppError> {
+    if let Err(rejected) = change.check() {
+        return Ok(rejected);
+    }
+    let id = change.id.to_string();
+    let mut scope = RecordScope::from_body(&change.kind, change.id, &change.body);
+
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        // FIRST statement: takes the write lock (see the module comment).
+        let rev: i64 = sqlx::query_scalar(NEXT_CHANGE_SEQ).fetch_one(&mut *tx).await?;
+
+        if scope.county.is_none() && change.kind != "enterprise" {
+            if let Some(e) = scope.enterprise_id {
+                let county: Option<Option<String>> = sqlx::query_scalar(SELECT_ENTERPRISE_COUNTY)
+                    .bind(e.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                scope.county = county.flatten();
+            }
+        }
+        let stored: Option<StoredRow> =
+            sqlx::query_as(SELECT_RECORD).bind(&id).fetch_optional(&mut *tx).await?;
+
+        let action = match decide(&user.role, change, &scope, stored)? {
+            Decision::Write { action } => action,
+            Decision::Answer(answer) => {
+                // Nothing to store: roll back, which gives the change number back.
+                tx.rollback().await?;
+                return Ok(answer);
+            }
+        };
+
+        let body = stored_body(change.body.clone(), rev);
+        sqlx::query(UPSERT_RECORD)
+            .bind(&id)
+            .bind(&change.kind)
+            .bind(rev)
+            .bind(body.to_string())
+            .bind(change.deleted)
+            .bind(now_ms())
+            .bind(&scope.county)
+            .bind(scope.enterprise_id.map(|e| e.to_string()))
+            .bind(&scope.stage_key)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(DELETE_PHOTO_REFS).bind(&id).execute(&mut *tx).await?;
+        for sha in photo_refs(&body) {
+            sqlx::query(INSERT_PHOTO_REF).bind(sha).bind(&id).execute(&mut *tx).await?;
+        }
+        let detail = serde_json::json!({ "base_rev": change.base_rev, "body": body });
+        sqlx::query(INSERT_AUDIT)
+            .bind(now_ms())
+            .bind(&user.info.username)
+            .bind(device_id)
+            .bind(action)
+            .bind(&id)
+            .bind(&change.kind)
+            .bind(rev)
+            .bind(detail.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(PushOutcome::Applied { rev })
+    })
+}
+
+enum Decision {
+    Write { action: &'static str },
+    Answer(PushOutcome),
+}
+
+/// The push rules, given what is stored. Pure apart from parsing the stored body.
+fn decide(
+    role: &Role,
+    change: &Change,
+    scope: &RecordScope,
+    stored: Option<StoredRow>,
+) -> Result<Decision, AppError> {
+    let answer = |o| Ok(Decision::Answer(o));
+    if let Some((kind, rev, body, deleted, county, enterprise_id, stage)) = stored {
+        // Both the version being replaced and the new one must be in scope: nobody reads or
+        // edits a record outside it, nor moves a record out of (or into) someone else's.
+        if !may_see(role, &scope_of(county, enterprise_id, stage)) {
+            return answer(forbidden());
+        }
+        if !may_see(role, scope) {
+            return answer(forbidden());
+        }
+        if kind != change.kind {
+            return answer(PushOutcome::rejected(
+                "kind_mismatch",
+                "该编号已被另一类记录使用，请更新应用后重试。",
+            ));
+        }
+        let body = parse_body(&body)?;
+        // A repeat of what is stored (a retry, a double tap, a second tab): same answer again.
+        if deleted == change.deleted && same_content(&body, &change.body) {
+            return answer(PushOutcome::Applied { rev });
+        }
+        // The edit started from an older version. This also guards 已销号 hazards: a stale
+        // offline edit of a closed hazard (base_rev older than the closing write) is always a
+        // conflict the user must see, never a silent reopen.
+        if change.base_rev != rev {
+            return answer(PushOutcome::Conflict {
+                server_rev: rev,
+                server_deleted: deleted,
+                server_body: body,
+            });
+        }
+        let action = if change.deleted && !deleted {
+            "delete"
+        } else {
+            "update"
+        };
+        return Ok(Decision::Write { action });
+    }
+    if !may_see(role, scope) {
+        if scope.county.is_none() && scope.enterprise_id.is_some() && role.county().is_some() {
+            return answer(PushOutcome::rejected(
+                "unknown_enterprise",
+                "该记录所属的企业尚未同步到服务器，请先同步企业信息后重试。",
+            ));
+        }
+        return answer(forbidden());
+    }
+    Ok(Decision::Write { action: "insert" })
+}
+
+/// One page of the pull feed for `role`: records with `cursor < rev` the role may see.
+pub struct PullPage {
+    pub changes: Vec<ServerRecord>,
+    pub cursor: i64,
+    pub more: bool,
+}
+
+/// (id, kind, rev, deleted, body, county, enterprise_id, stage_key)
+type FeedRow = (
+    String,
+    String,
+    i64,
+    bool,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+const FEED_ALL: &str = "SELECT id, kind, rev, deleted, body, county, enterprise_id, stage_key \
+     FROM records WHERE rev > $1 AND rev <= $2 AND $3 = $3 ORDER BY rev LIMIT $4";
+const FEED_COUNTY: &str = "SELECT id, kind, rev, deleted, body, county, enterprise_id, stage_key \
+     FROM records WHERE rev > $1 AND rev <= $2 AND county = $3 ORDER BY rev LIMIT $4";
+const FEED_ENTERPRISE: &str =
+    "SELECT id, kind, rev, deleted, body, county, enterprise_id, stage_key \
+     FROM records WHERE rev > $1 AND rev <= $2 AND enterprise_id = $3 ORDER BY rev LIMIT $4";
+const COMMITTED_SEQ: &str = "SELECT value FROM change_seq WHERE id = 1";
+
+pub async fn pull(db: &Db, role: &Role, cursor: i64, limit: usize) -> Result<PullPage, AppError> {
+    // The SQL narrows by the indexed scope columns; `may_see` then applies the full rule
+    // (e.g. an enterprise sees only its 企业自查 inspections).
+    let (sql, key) = match role {
+        Role::City => (FEED_ALL, String::new()),
+        Role::County(c) | Role::CrossTeam { inspected: c } => (FEED_COUNTY, c.clone()),
+        Role::Enterprise(e) => (FEED_ENTERPRISE, e.to_string()),
+    };
+    let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+    let (high, rows): (i64, Vec<FeedRow>) = with_pool!(db, pool => {
+        // First the highest committed change number, then records up to it (see module doc).
+        let high: i64 = sqlx::query_scalar(COMMITTED_SEQ).fetch_one(pool).await?;
+        let rows = sqlx::query_as(sql)
+            .bind(cursor)
+            .bind(high)
+            .bind(&key)
+            .bind(fetch)
+            .fetch_all(pool)
+            .await?;
+        (high, rows)
+    });
+    let more = rows.len() > limit;
+    let mut next = if more { cursor } else { high.max(cursor) };
+    let mut changes = Vec::new();
+    for (id, kind, rev, deleted, body, county, enterprise_id, stage) in rows.into_iter().take(limit)
+    {
+        if more {
+            next = rev;
+        }
+        if !may_see(role, &scope_of(county, enterprise_id, stage)) {
+            continue;
+        }
+        changes.push(ServerRecord {
+            id: Uuid::parse_str(&id).map_err(|e| AppError::Internal(format!("record id: {e}")))?,
+            kind,
+            rev,
+            deleted,
+            body: parse_body(&body)?,
+        });
+    }
+    Ok(PullPage {
+        changes,
+        cursor: next,
+        more,
+    })
+}
+
+/// Scopes of the records that refer to a photo.
+pub async fn photo_scopes(db: &Db, sha256: &str) -> Result<Vec<RecordScope>, AppError> {
+    let sql = "SELECT r.county, r.enterprise_id, r.stage_key FROM photo_refs p \
+               JOIN records r ON r.id = p.record_id WHERE p.sha256 = $1";
+    let rows: Vec<(Option<String>, Option<String>, Option<String>)> =
+        with_pool!(db, pool => sqlx::query_as(sql).bind(sha256).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, e, s)| scope_of(c, e, s))
+        .collect())
+}

@@ -1,0 +1,91 @@
+//! `POST /api/login`, `POST /api/logout`, `GET /api/me`.
+
+use std::net::IpAddr;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use model::sync::{LoginRequest, LoginResponse, UserInfo};
+
+use crate::auth::{self, AuthUser};
+use crate::error::AppError;
+use crate::extract::Json;
+use crate::AppState;
+
+/// The client's address when the server was started with connect info.
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(auth::client_ip(parts)))
+    }
+}
+
+pub async fn login_post(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<LoginRequest>,
+) -> Result<axum::Json<LoginResponse>, AppError> {
+    let username = req.username.trim();
+    if username.is_empty() || req.password.is_empty() {
+        return Err(AppError::BadRequest("请输入账号和密码。".to_owned()));
+    }
+    if let Err(wait) = state.login_limiter.check(username, ip) {
+        return Err(AppError::TooManyRequests(format!(
+            "登录失败次数过多，请 {} 分钟后再试；忘记密码请联系管理员重置。",
+            wait.div_ceil(60)
+        )));
+    }
+    let device_id = req.device_id.as_deref().unwrap_or("").trim();
+    let Some(account) = auth::check_password(&state.db, username, &req.password).await? else {
+        state.login_limiter.fail(username, ip);
+        auth::audit(
+            &state.db,
+            username,
+            device_id,
+            "login_failed",
+            serde_json::json!({ "ip": ip.map(|i| i.to_string()) }),
+        )
+        .await?;
+        return Err(AppError::Unauthorized(
+            "账号或密码错误，请重新输入。".to_owned(),
+        ));
+    };
+    state.login_limiter.succeed(username, ip);
+    let (token, expires_at) = auth::issue_token(&state.db, username, device_id).await?;
+    auth::audit(
+        &state.db,
+        username,
+        device_id,
+        "login",
+        serde_json::json!({ "ip": ip.map(|i| i.to_string()) }),
+    )
+    .await?;
+    Ok(axum::Json(LoginResponse {
+        token,
+        expires_at,
+        user: account.info,
+    }))
+}
+
+pub async fn logout_post(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<StatusCode, AppError> {
+    auth::revoke_token(&state.db, &user.token_hash).await?;
+    auth::audit(
+        &state.db,
+        &user.info.username,
+        &user.device_id,
+        "logout",
+        serde_json::json!({}),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn me_get(user: AuthUser) -> axum::Json<UserInfo> {
+    axum::Json(user.info)
+}

@@ -1,0 +1,145 @@
+//! `POST /api/photos/check`, `PUT /api/photos/{sha256}`, `GET /api/photos/{sha256}`.
+
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use model::sync::{
+    may_see, PhotoCheck, PhotoMissing, PhotoReceipt, MAX_PHOTO_BYTES, MAX_PHOTO_CHECK,
+};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use crate::auth::{self, AuthUser};
+use crate::error::AppError;
+use crate::extract::Json;
+use crate::photos::{self, check_hash, path_of, sniff};
+use crate::records;
+use crate::AppState;
+
+const PHOTO_CACHE: &str = "private, max-age=31536000, immutable";
+
+fn hash_param(path: Result<Path<String>, PathRejection>) -> Result<String, AppError> {
+    let Path(sha) = path.map_err(|_| AppError::BadRequest("照片编号有误。".to_owned()))?;
+    check_hash(&sha)?;
+    Ok(sha)
+}
+
+pub async fn photos_check_post(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    Json(req): Json<PhotoCheck>,
+) -> Result<axum::Json<PhotoMissing>, AppError> {
+    if req.hashes.len() > MAX_PHOTO_CHECK {
+        return Err(AppError::PayloadTooLarge(format!(
+            "一次最多查询 {MAX_PHOTO_CHECK} 张照片，请分批查询。"
+        )));
+    }
+    let dir = state.config.photos_dir();
+    let mut missing = Vec::new();
+    for sha in &req.hashes {
+        check_hash(sha)?;
+        if !tokio::fs::try_exists(path_of(&dir, sha)).await? && !missing.contains(sha) {
+            missing.push(sha.clone());
+        }
+    }
+    Ok(axum::Json(PhotoMissing { missing }))
+}
+
+pub async fn photo_put(
+    State(state): State<AppState>,
+    user: AuthUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AppError> {
+    let sha = hash_param(path)?;
+    let dir = state.config.photos_dir();
+    let target = path_of(&dir, &sha);
+    if let Ok(meta) = tokio::fs::metadata(&target).await {
+        // Content-addressed: the same name is the same bytes. Nothing to do.
+        let content_type = stored_type(&target).await?;
+        let receipt = PhotoReceipt {
+            sha256: sha,
+            bytes: meta.len(),
+            content_type: content_type.to_owned(),
+            already_stored: true,
+        };
+        return Ok((StatusCode::OK, axum::Json(receipt)).into_response());
+    }
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_PHOTO_BYTES) {
+        return Err(photos::too_big(MAX_PHOTO_BYTES));
+    }
+    let stored = photos::store(&dir, &sha, body, MAX_PHOTO_BYTES).await?;
+    auth::audit(
+        &state.db,
+        &user.info.username,
+        &user.device_id,
+        "photo",
+        serde_json::json!({ "sha256": sha, "bytes": stored.bytes }),
+    )
+    .await?;
+    let receipt = PhotoReceipt {
+        sha256: sha,
+        bytes: stored.bytes,
+        content_type: stored.content_type.to_owned(),
+        already_stored: false,
+    };
+    Ok((StatusCode::CREATED, axum::Json(receipt)).into_response())
+}
+
+async fn stored_type(path: &std::path::Path) -> Result<&'static str, AppError> {
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut head = [0u8; 12];
+    let n = file.read(&mut head).await?;
+    Ok(sniff(&head[..n]).unwrap_or("application/octet-stream"))
+}
+
+pub async fn photo_get(
+    State(state): State<AppState>,
+    user: AuthUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let sha = hash_param(path)?;
+    let not_found = || AppError::NotFound("找不到这张照片，或无权查看。".to_owned());
+    // The same answer whether the photo is missing or out of scope: existence is not leaked.
+    let scopes = records::photo_scopes(&state.db, &sha).await?;
+    if !scopes.iter().any(|s| may_see(&user.role, s)) {
+        return Err(not_found());
+    }
+    let target = path_of(&state.config.photos_dir(), &sha);
+    let mut file = match tokio::fs::File::open(&target).await {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
+        Err(e) => return Err(e.into()),
+    };
+    let etag = format!("\"{sha}\"");
+    let mut res_headers = HeaderMap::new();
+    res_headers.insert(CACHE_CONTROL, HeaderValue::from_static(PHOTO_CACHE));
+    res_headers.insert(
+        ETAG,
+        HeaderValue::from_str(&etag).expect("hex is a valid header"),
+    );
+    if headers
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+    {
+        return Ok((StatusCode::NOT_MODIFIED, res_headers).into_response());
+    }
+    let mut head = [0u8; 12];
+    let n = file.read(&mut head).await?;
+    let content_type = sniff(&head[..n]).unwrap_or("application/octet-stream");
+    file.seek(std::io::SeekFrom::Start(0)).await?;
+    let len = file.metadata().await?.len();
+    res_headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res_headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    Ok((StatusCode::OK, res_headers, body).into_response())
+}
