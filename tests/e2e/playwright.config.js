@@ -26,7 +26,7 @@ module.exports = defineConfig({
     },
   },
   webServer: {
-    command: `${root}/target/debug/yinhuan-server serve --addr 127.0.0.1:${port} --dist ${root}/dist --data ${dataDir}`,
+    command: `${root}/target/debug/yinhuan-server serve --demo --addr 127.0.0.1:${port} --dist ${root}/dist --data ${dataDir}`,
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
