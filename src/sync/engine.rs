@@ -219,6 +219,11 @@ pub async fn merge_in(
         let Some(mut row) = row else {
             return Ok((None, Some(entry)));
         };
+        // A conflict already waits for the user and the server has nothing newer: merging
+        // again would compare against the wrong base and could silently drop the other side.
+        if entry.conflicts.is_some() && server_rev <= entry.server_rev {
+            return Ok((None, None));
+        }
         let local: Value =
             serde_json::from_str(&row.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         // Without a base (never synced from here), the server version serves as the base:
@@ -230,13 +235,16 @@ pub async fn merge_in(
         let outcome = model::merge::merge(&base, &local, &server_body);
         let mut merged = outcome.merged.clone();
         set_meta(&mut merged, server_rev, server_rev, true);
-        entry.base = Some(server_text.clone());
         if outcome.is_clean() {
+            // Rebased onto the server's version: that is the new base.
+            entry.base = Some(server_text.clone());
             entry.server = None;
             entry.conflicts = None;
             row.body = merged.to_string();
             row.dirty = true;
         } else {
+            // The base stays: a newer server version before the user chooses is merged
+            // against the same base, so neither side's edits are lost.
             entry.server = Some(server_text.clone());
             entry.server_rev = server_rev;
             entry.conflicts = Some(

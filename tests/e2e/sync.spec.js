@@ -82,3 +82,124 @@ test('device A captures offline and syncs; device B sees the same records and ph
   await a.close();
   await b.close();
 });
+
+async function captureHazard(page, name, county, photos) {
+  await page.goto('/enterprises/new');
+  await page.locator('#ent-name').fill(name);
+  await page.locator('#ent-county').selectOption({ label: county });
+  await page.locator('#ent-leader').fill('王五');
+  await page.getByTestId('save-enterprise').click();
+  const confirm = page.getByRole('button', { name: '已核对，确认保存' });
+  if (await confirm.isVisible()) await confirm.click();
+  await expect(page.getByTestId('enterprise-list')).toContainText(name);
+  await page.getByRole('link', { name: '开始检查' }).first().click();
+  await page.locator('#insp-unit').fill(`${county}应急管理局`);
+  await page.locator('#insp-people').fill('检查员');
+  await page.getByTestId('start-inspection').click();
+  await page.getByTestId('add-hazard').click();
+  await page.locator('#hz-desc').fill(`${name}：配电箱未接地`);
+  if (photos.length) {
+    await page.getByTestId('photo-gallery-input').setInputFiles(photos.map((buffer, i) => ({ name: `x${i}.jpg`, mimeType: 'image/jpeg', buffer })));
+    await expect(page.locator('.thumb')).toHaveCount(photos.length, { timeout: 90_000 });
+  }
+  await expect(page.getByTestId('save-status')).toHaveText('已保存在本机');
+  return new URL(page.url()).pathname;
+}
+
+test('a connection cut in the middle of photo uploads resumes without sending any photo twice', async ({ browser }) => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await installApp(page);
+  await login(page);
+  const jpegs = [];
+  for (let i = 0; i < 6; i++) jpegs.push(await makeJpeg(page, 1800, 1200));
+  await captureHazard(page, '静乐县断网测试厂', '静乐县', jpegs);
+
+  // The link dies after 2 photos have been accepted.
+  const accepted = [];
+  let seen = 0;
+  await page.route('**/api/photos/*', async (route) => {
+    if (route.request().method() !== 'PUT') return route.continue();
+    seen += 1;
+    if (seen > 2) return route.abort('internetdisconnected');
+    const resp = await route.fetch();
+    if (resp.ok()) accepted.push(route.request().url());
+    return route.fulfill({ response: resp });
+  });
+  await page.goto('/sync');
+  await page.getByTestId('sync-now').click();
+  await expect(page.getByTestId('sync-error')).toContainText('连不上服务器', { timeout: 60_000 });
+  await expect(page.getByTestId('uploaded-photos')).toHaveText('2');
+  await expect(page.getByTestId('pending-photos')).toContainText('4 张');
+
+  // The link is back: only the four missing photos travel.
+  await page.unroute('**/api/photos/*');
+  const resumed = [];
+  page.on('request', (r) => { if (r.method() === 'PUT' && r.url().includes('/api/photos/')) resumed.push(r.url()); });
+  await syncNow(page);
+  await expect(page.getByTestId('uploaded-photos')).toHaveText('6');
+  expect(accepted).toHaveLength(2);
+  expect(resumed).toHaveLength(4);
+  expect(resumed.filter((u) => accepted.includes(u))).toHaveLength(0);
+  expect(new Set([...accepted, ...resumed]).size).toBe(6);
+  await ctx.close();
+});
+
+test('two devices edit the same hazard offline: other fields merge, the same field asks the user', async ({ browser }) => {
+  const a = await browser.newContext();
+  const pa = await a.newPage();
+  await installApp(pa);
+  await login(pa);
+  const url = await captureHazard(pa, '偏关县冲突测试厂', '偏关县', []);
+  await syncNow(pa);
+
+  const b = await browser.newContext();
+  const pb = await b.newPage();
+  await installApp(pb);
+  await login(pb);
+  await syncNow(pb);
+
+  // Both offline: A changes 备注 and the description; B changes 整改责任人 and the description.
+  await a.setOffline(true);
+  await b.setOffline(true);
+  await pa.goto(url);
+  await pa.locator('#hz-remark').fill('A 的备注');
+  await pa.locator('#hz-desc').fill('A 写的描述');
+  await expect(pa.getByTestId('save-status')).toHaveText('已保存在本机');
+  await pb.goto(url);
+  await expect(pb.locator('#hz-desc')).toHaveValue('偏关县冲突测试厂：配电箱未接地');
+  await pb.locator('#hz-person').fill('B 指定的责任人');
+  await pb.locator('#hz-desc').fill('B 写的描述');
+  await expect(pb.getByTestId('save-status')).toHaveText('已保存在本机');
+
+  await a.setOffline(false);
+  await syncNow(pa);
+  await b.setOffline(false);
+  await pb.goto('/sync');
+  await pb.getByTestId('sync-now').click();
+  await expect(pb.getByTestId('needs-attention')).toContainText('1', { timeout: 60_000 });
+
+  // B chooses its own description in the conflict view; the other fields were merged.
+  await pb.getByRole('link', { name: '去处理' }).click();
+  const card = pb.getByTestId('conflict');
+  await expect(card).toContainText('隐患描述');
+  await expect(card).toContainText('A 写的描述');
+  await expect(card).toContainText('B 写的描述');
+  await card.getByText('本机版本').click();
+  await card.getByTestId('resolve').click();
+  await expect(pb.getByTestId('no-conflicts')).toBeVisible();
+  await syncNow(pb);
+  await pb.goto(url);
+  await expect(pb.locator('#hz-desc')).toHaveValue('B 写的描述');
+  await expect(pb.locator('#hz-remark')).toHaveValue('A 的备注');
+  await expect(pb.locator('#hz-person')).toHaveValue('B 指定的责任人');
+
+  // A pulls the result: nothing of either side was lost.
+  await syncNow(pa);
+  await pa.goto(url);
+  await expect(pa.locator('#hz-desc')).toHaveValue('B 写的描述');
+  await expect(pa.locator('#hz-remark')).toHaveValue('A 的备注');
+  await expect(pa.locator('#hz-person')).toHaveValue('B 指定的责任人');
+  await a.close();
+  await b.close();
+});
