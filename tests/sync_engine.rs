@@ -148,4 +148,20 @@ async fn disjoint_edits_merge_and_same_field_edits_wait_for_the_user() {
         still.description, "本机的描述",
         "the local text stays until the user chooses"
     );
+
+    // The pull then brings the same server version again: the conflict must stay (a re-merge
+    // against the server as base would silently keep only the local side).
+    let mut server3 = server.clone();
+    server3["description"] = Value::from("服务器的第二版描述");
+    merge_in(&db, &h.meta.id.to_string(), 5, server3)
+        .await
+        .unwrap();
+    let entry = sync_rows::entry(&db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        entry.conflicts.is_some(),
+        "the conflict still waits for the user"
+    );
 }
