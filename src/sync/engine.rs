@@ -73,7 +73,7 @@ pub async fn refresh_counts(
         .iter()
         .filter(|e| e.conflicts.is_some() || e.error.is_some())
         .count();
-    let photos = store::photos::list_by_upload_state(db, UploadState::Local).await?;
+    let photos = pending_photos(db).await?;
     let uploaded = store::photos::count_by_upload_state(db, UploadState::Uploaded).await?;
     status.update(|s| {
         s.pending_records = dirty.len() as u32;
@@ -257,13 +257,20 @@ pub async fn merge_in(
     Ok(())
 }
 
+/// Photos not yet acknowledged: 本机, and 上传中 left behind by a run that was cut off (a
+/// closed tab, a reload); the server's check says which of those it already has.
+async fn pending_photos(db: &rexie::Rexie) -> Result<Vec<PhotoMeta>, ApiError> {
+    let mut out = store::photos::list_by_upload_state(db, UploadState::Local).await?;
+    out.extend(store::photos::list_by_upload_state(db, UploadState::Uploading).await?);
+    Ok(out)
+}
+
 async fn upload_photos(
     db: &rexie::Rexie,
     token: &str,
     status: RwSignal<SyncStatus>,
 ) -> Result<(), ApiError> {
-    let pending: Vec<PhotoMeta> =
-        store::photos::list_by_upload_state(db, UploadState::Local).await?;
+    let pending = pending_photos(db).await?;
     if pending.is_empty() {
         return Ok(());
     }

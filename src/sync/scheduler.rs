@@ -43,6 +43,9 @@ pub fn trigger(status: RwSignal<SyncStatus>) {
         return;
     }
     RUNNING.with(|r| r.set(true));
+    // Shown at once (the tap is acknowledged before the task starts), so the 同步 button
+    // cannot be pressed twice and nobody mistakes the idle label for a finished run.
+    status.update(|s| s.running = true);
     leptos::task::spawn_local(async move {
         loop {
             AGAIN.with(|a| a.set(false));

@@ -18,10 +18,12 @@ async function syncNow(page) {
   await page.getByTestId('sync-now').click();
   await expect(page.getByTestId('sync-now')).toHaveText('立即同步', { timeout: 60_000 });
   await expect(page.getByTestId('pending-records')).toHaveText('0', { timeout: 60_000 });
+  await expect(page.getByTestId('pending-photos')).toHaveText(/^0 张/, { timeout: 60_000 });
   await expect(page.getByTestId('sync-error')).toHaveCount(0);
 }
 
 test('device A captures offline and syncs; device B sees the same records and photos', async ({ browser }) => {
+  const text = `铸造车间有限空间未设置警示标志 ${Date.now()}`;
   const a = await browser.newContext();
   const pageA = await a.newPage();
   await installApp(pageA);
@@ -44,7 +46,7 @@ test('device A captures offline and syncs; device B sees the same records and ph
   await pageA.locator('#insp-people').fill('吴检查');
   await pageA.getByTestId('start-inspection').click();
   await pageA.getByTestId('add-hazard').click();
-  await pageA.locator('#hz-desc').fill('铸造车间有限空间未设置警示标志');
+  await pageA.locator('#hz-desc').fill(text);
   const files = jpegs.map((buffer, i) => ({ name: `p${i}.jpg`, mimeType: 'image/jpeg', buffer }));
   await pageA.getByTestId('photo-gallery-input').setInputFiles(files);
   await expect(pageA.locator('.thumb')).toHaveCount(10, { timeout: 90_000 });
@@ -71,9 +73,9 @@ test('device A captures offline and syncs; device B sees the same records and ph
   await login(pageB);
   await syncNow(pageB);
   await pageB.goto('/hazards');
-  await expect(pageB.getByText('铸造车间有限空间未设置警示标志')).toBeVisible();
+  await expect(pageB.getByText(text)).toBeVisible();
   await pageB.goto(hazardUrl);
-  await expect(pageB.locator('#hz-desc')).toHaveValue('铸造车间有限空间未设置警示标志');
+  await expect(pageB.locator('#hz-desc')).toHaveValue(text);
   await expect(pageB.locator('.thumb img')).toHaveCount(10);
   // The photo bytes came from the server (device B never had them): all decode at 1600 px.
   await expect
