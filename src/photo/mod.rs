@@ -330,12 +330,8 @@ fn to_hex(bytes: &[u8]) -> String {
     s
 }
 
-/// True for a lowercase hex SHA-256 (64 characters): the only keys the photos store accepts.
-pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
+/// The photo key rule lives in the model (the server checks the same).
+pub use model::validation::is_sha256_hex;
 
 /// Milliseconds from a monotonic clock, for timing the pipeline.
 pub(crate) fn now_precise_ms() -> f64 {
