@@ -13,6 +13,7 @@ use crate::browser::now_ms;
 use crate::photo::{self, camera, geo, PhotoMeta, PhotoSource, ProcessOptions, Stamp};
 use crate::settings::user_name;
 use crate::store::{self, autosave::AutoSaver};
+use crate::sync::photo_cache::{local_or_fetch, Owner};
 
 /// How long a photo waits for a GPS fix before it is stamped "位置：未获取（定位超时）".
 const GEO_TIMEOUT_MS: u32 = 4000;
@@ -46,22 +47,18 @@ pub fn EvidencePhotos(
         }
         leptos::task::spawn_local(async move {
             let Ok(db) = store::db().await else { return };
+            let owner = hazard.with_untracked(|h| Owner {
+                hazard_id: Some(h.meta.id.to_string()),
+                inspection_id: Some(h.inspection_id.to_string()),
+                source: None,
+            });
             for sha in missing {
-                match store::photos::get_photo(&db, &sha).await {
-                    Ok(Some((_, blob))) => urls.update(|u| {
+                // Taken on another device: fetched once from the server and kept on this one.
+                match local_or_fetch(&db, &sha, owner.clone()).await {
+                    Ok(blob) => urls.update(|u| {
                         u.insert(sha, object_url(&blob));
                     }),
-                    // Taken on another device: show the server's copy when online.
-                    Ok(None) => match crate::sync::api::fetch_photo(&sha).await {
-                        Ok(blob) => urls.update(|u| {
-                            u.insert(sha, object_url(&blob));
-                        }),
-                        Err(e) => error.set(Some(format!(
-                            "照片 {} 不在本机，也无法从服务器取得：{e}",
-                            &sha[..8.min(sha.len())]
-                        ))),
-                    },
-                    Err(e) => error.set(Some(e.to_string())),
+                    Err(e) => error.set(Some(format!("照片 {}：{e}", &sha[..8.min(sha.len())]))),
                 }
             }
         });

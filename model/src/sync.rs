@@ -446,6 +446,16 @@ pub fn may_see(role: &Role, scope: &RecordScope) -> bool {
     }
 }
 
+/// Whether `role` may ask for one county's records as a whole (the office's county filter).
+/// An enterprise account never may: it sees its own enterprise, not a county.
+pub fn may_see_county(role: &Role, county: &str) -> bool {
+    match role {
+        Role::City => true,
+        Role::County(c) | Role::CrossTeam { inspected: c } => c == county,
+        Role::Enterprise(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,6 +474,19 @@ mod tests {
             enterprise_id: e,
             stage_key: stage.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn only_the_city_and_the_county_itself_may_ask_for_a_county() {
+        assert!(may_see_county(&Role::City, DINGXIANG));
+        assert!(may_see_county(&Role::County(XINFU.into()), XINFU));
+        assert!(!may_see_county(&Role::County(XINFU.into()), DINGXIANG));
+        let team = Role::CrossTeam {
+            inspected: DINGXIANG.into(),
+        };
+        assert!(may_see_county(&team, DINGXIANG));
+        assert!(!may_see_county(&team, XINFU));
+        assert!(!may_see_county(&Role::Enterprise(ent()), XINFU));
     }
 
     #[test]

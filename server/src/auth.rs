@@ -17,6 +17,8 @@ use argon2::Argon2;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use model::assignment::Assignment;
+use model::date::Date;
 use model::sync::{Role, RoleError, RoleKind, UserInfo};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -86,6 +88,8 @@ pub struct NewUser {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// 检查期 of a 交叉检查组 account; `None` for the other roles.
+    pub assignment: Option<Assignment>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,8 +129,8 @@ pub async fn create_user(db: &Db, user: &NewUser, password: &str) -> Result<(), 
         .map_err(|e| UserError::Hash(e.to_string()))?
         .map_err(|e| UserError::Hash(e.to_string()))?;
     let sql = "INSERT INTO users (username, display_name, password_hash, role, county, \
-               enterprise_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-               ON CONFLICT (username) DO NOTHING";
+               enterprise_id, created_at, active_from, active_until) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (username) DO NOTHING";
     let display_name = if user.display_name.trim().is_empty() {
         user.username.clone()
     } else {
@@ -140,6 +144,8 @@ pub async fn create_user(db: &Db, user: &NewUser, password: &str) -> Result<(), 
         .bind(user.role.county())
         .bind(user.role.enterprise_id().map(|id| id.to_string()))
         .bind(now_ms())
+        .bind(user.assignment.map(|a| a.from.to_string()))
+        .bind(user.assignment.map(|a| a.until.to_string()))
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;
@@ -158,12 +164,39 @@ pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
 pub struct Account {
     pub info: UserInfo,
     pub role: Role,
+    pub assignment: Option<Assignment>,
 }
 
-type UserRow = (String, String, String, Option<String>, Option<String>);
+impl Account {
+    /// A 交叉检查组 account outside its 检查期 is refused (403) on login and on every request.
+    pub fn check_assignment(&self) -> Result<(), AppError> {
+        match self.assignment {
+            Some(a) => a
+                .check(Date::from_unix_ms_beijing(now_ms()))
+                .map_err(|e| AppError::Forbidden(e.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// (username, display_name, role, county, enterprise_id, active_from, active_until)
+type UserRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn account_from_row(row: UserRow) -> Result<Account, AppError> {
-    let (username, display_name, role, county, enterprise_id) = row;
+    let (username, display_name, role, county, enterprise_id, from, until) = row;
+    let day = |d: Option<String>| d.and_then(|d| Date::parse(&d).ok());
+    let assignment = match (day(from), day(until)) {
+        (Some(from), Some(until)) => Some(Assignment { from, until }),
+        _ => None,
+    };
     let kind = RoleKind::from_key(&role)
         .ok_or_else(|| AppError::Internal(format!("user {username}: unknown role {role}")))?;
     let enterprise_id = enterprise_id.and_then(|e| Uuid::parse_str(&e).ok());
@@ -178,17 +211,20 @@ fn account_from_row(row: UserRow) -> Result<Account, AppError> {
             enterprise_id,
         },
         role,
+        assignment,
     })
 }
 
 /// The account and its password hash, if the username exists.
 pub async fn find_user(db: &Db, username: &str) -> Result<Option<(Account, String)>, AppError> {
-    let sql = "SELECT username, display_name, role, county, enterprise_id, password_hash \
-               FROM users WHERE username = $1";
+    let sql = "SELECT username, display_name, role, county, enterprise_id, active_from, \
+               active_until, password_hash FROM users WHERE username = $1";
     type Row = (
         String,
         String,
         String,
+        Option<String>,
+        Option<String>,
         Option<String>,
         Option<String>,
         String,
@@ -197,7 +233,9 @@ pub async fn find_user(db: &Db, username: &str) -> Result<Option<(Account, Strin
         sqlx::query_as(sql).bind(username).fetch_optional(pool).await)?;
     match row {
         None => Ok(None),
-        Some((u, d, r, c, e, hash)) => Ok(Some((account_from_row((u, d, r, c, e))?, hash))),
+        Some((u, d, r, c, e, f, t, hash)) => {
+            Ok(Some((account_from_row((u, d, r, c, e, f, t))?, hash)))
+        }
     }
 }
 
@@ -303,12 +341,14 @@ impl FromRequestParts<AppState> for AuthUser {
             .ok_or_else(unauthorized)?;
         let token_hash = sha256_hex(token.as_bytes());
         let sql = "SELECT u.username, u.display_name, u.role, u.county, u.enterprise_id, \
-                   t.device_id, t.expires_at, t.revoked \
+                   u.active_from, u.active_until, t.device_id, t.expires_at, t.revoked \
                    FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = $1";
         type Row = (
             String,
             String,
             String,
+            Option<String>,
+            Option<String>,
             Option<String>,
             Option<String>,
             String,
@@ -317,7 +357,7 @@ impl FromRequestParts<AppState> for AuthUser {
         );
         let row: Option<Row> = with_pool!(&state.db, pool =>
             sqlx::query_as(sql).bind(&token_hash).fetch_optional(pool).await)?;
-        let Some((u, d, r, c, e, device_id, expires_at, revoked)) = row else {
+        let Some((u, d, r, c, e, f, t, device_id, expires_at, revoked)) = row else {
             return Err(AppError::Unauthorized(
                 "登录信息无效，请重新登录。".to_owned(),
             ));
@@ -332,7 +372,8 @@ impl FromRequestParts<AppState> for AuthUser {
                 "登录已过期，请重新登录；本机数据不受影响。".to_owned(),
             ));
         }
-        let account = account_from_row((u, d, r, c, e))?;
+        let account = account_from_row((u, d, r, c, e, f, t))?;
+        account.check_assignment()?;
         Ok(AuthUser {
             info: account.info,
             role: account.role,

@@ -5,6 +5,8 @@
 
 use std::net::SocketAddr;
 
+use model::assignment::{Assignment, AssignmentError};
+use model::date::Date;
 use model::sync::{Role, RoleError, RoleKind};
 use uuid::Uuid;
 
@@ -18,7 +20,7 @@ pub const USAGE: &str = "\
   yinhuan-server serve [--addr 地址:端口] [--dist 前端目录] [--data 数据目录] [--demo]
   yinhuan-server user add <账号> --role city|county|cross|enterprise
                  [--county 县代码] [--enterprise 企业编号] [--name 姓名]
-                 [--password 密码] [--data 数据目录]
+                 [--from 开始日期 --until 结束日期] [--password 密码] [--data 数据目录]
   yinhuan-server help
 
 serve 选项 (括号内为对应的环境变量与默认值):
@@ -31,6 +33,8 @@ user add 创建账号 (账号名: 2-32 个字母、数字、_ . -; 密码至少 
   --role        city 市级 | county 县级 | cross 交叉检查组 | enterprise 企业
   --county      县级账号的所属县, 或交叉检查组的受检县, GB/T 2260 代码 (如 140902 忻府区)
   --enterprise  企业账号所属企业的编号 (UUID)
+  --from/--until 交叉检查组的检查期 (含首尾两天, 北京时间, 如 2025-03-03 与 2025-03-31);
+                交叉检查组必填, 检查期外该账号不能登录、查看或修改任何记录
   --name        显示的姓名 (默认同账号名)
   --password    密码; 不给出时从标准输入读取第一行
                 (例: printf '%s\\n' \"$PW\" | yinhuan-server user add ...), 避免密码留在命令历史里
@@ -79,6 +83,12 @@ pub enum CliError {
     BadEnterprise(String),
     #[error("{0}")]
     Role(#[from] RoleError),
+    #[error("{0}")]
+    Assignment(#[from] AssignmentError),
+    #[error("日期“{0}”无效，应形如 2025-03-31。")]
+    BadDate(String),
+    #[error("只有交叉检查组（--role cross）账号有检查期，请去掉 --from / --until。")]
+    AssignmentNotCross,
 }
 
 /// Flags shared by the subcommands; each subcommand accepts a subset.
@@ -93,6 +103,8 @@ struct Flags {
     enterprise: Option<String>,
     name: Option<String>,
     password: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
     positional: Vec<String>,
 }
 
@@ -129,6 +141,8 @@ where
             "--county" => &mut flags.county,
             "--enterprise" => &mut flags.enterprise,
             "--name" => &mut flags.name,
+            "--from" => &mut flags.from,
+            "--until" => &mut flags.until,
             _ => &mut flags.password,
         };
         *slot = Some(value);
@@ -181,6 +195,8 @@ where
             "--name",
             "--password",
             "--data",
+            "--from",
+            "--until",
         ],
     )?;
     let mut positional = std::mem::take(&mut flags.positional).into_iter();
@@ -195,6 +211,14 @@ where
         None => None,
     };
     let role = Role::from_parts(kind, flags.county.as_deref(), enterprise)?;
+    let date = |d: String| Date::parse(&d).map_err(|_| CliError::BadDate(d));
+    let assignment = match (flags.from.take().map(date), flags.until.take().map(date)) {
+        (None, None) if kind == RoleKind::Cross => return Err(AssignmentError::Missing.into()),
+        (None, None) => None,
+        _ if kind != RoleKind::Cross => return Err(CliError::AssignmentNotCross),
+        (Some(from), Some(until)) => Some(Assignment::new(from?, until?)?),
+        _ => return Err(AssignmentError::Missing.into()),
+    };
     let display_name = flags.name.take().unwrap_or_else(|| username.clone());
     let password = flags.password.take();
     Ok(Command::UserAdd {
@@ -203,6 +227,7 @@ where
             username,
             display_name,
             role,
+            assignment,
         },
         password,
     })
@@ -399,5 +424,59 @@ mod tests {
         assert!(err(&["user", "add", "x1", "--role", "city", "--addr", "1"])
             .to_string()
             .contains("--addr"));
+    }
+
+    #[test]
+    fn a_cross_team_account_needs_its_inspection_period() {
+        let cross = |extra: &[&str]| {
+            let mut args = vec![
+                "user", "add", "jc1", "--role", "cross", "--county", "140921",
+            ];
+            args.extend_from_slice(extra);
+            parse(args.into_iter().map(String::from), |_| None)
+        };
+        assert_eq!(
+            cross(&[]).unwrap_err(),
+            CliError::Assignment(AssignmentError::Missing)
+        );
+        assert_eq!(
+            cross(&["--from", "2025-03-03"]).unwrap_err(),
+            CliError::Assignment(AssignmentError::Missing)
+        );
+        assert_eq!(
+            cross(&["--from", "2025-3-3", "--until", "2025-03-31"]).unwrap_err(),
+            CliError::BadDate("2025-3-3".into())
+        );
+        assert!(matches!(
+            cross(&["--from", "2025-03-31", "--until", "2025-03-03"]).unwrap_err(),
+            CliError::Assignment(AssignmentError::Reversed { .. })
+        ));
+        match cross(&["--from", "2025-03-03", "--until", "2025-03-31"]).unwrap() {
+            Command::UserAdd { user, .. } => {
+                let a = user.assignment.expect("period kept");
+                assert_eq!(a.from.to_string(), "2025-03-03");
+                assert_eq!(a.until.to_string(), "2025-03-31");
+            }
+            other => panic!("{other:?}"),
+        }
+        let county = parse(
+            [
+                "user",
+                "add",
+                "x1",
+                "--role",
+                "county",
+                "--county",
+                "140902",
+                "--from",
+                "2025-03-03",
+                "--until",
+                "2025-03-31",
+            ]
+            .into_iter()
+            .map(String::from),
+            |_| None,
+        );
+        assert_eq!(county.unwrap_err(), CliError::AssignmentNotCross);
     }
 }

@@ -96,6 +96,7 @@ async fn ensure_accounts(db: &Db, demo: bool) -> Result<(), Box<dyn std::error::
             username: DEMO_USER.to_owned(),
             display_name: "演示账号".to_owned(),
             role: Role::City,
+            assignment: None,
         };
         match auth::create_user(db, &user, DEMO_PASSWORD).await {
             Ok(()) => println!(

@@ -236,12 +236,25 @@ const FEED_ENTERPRISE: &str =
 const COMMITTED_SEQ: &str = "SELECT value FROM change_seq WHERE id = 1";
 
 pub async fn pull(db: &Db, role: &Role, cursor: i64, limit: usize) -> Result<PullPage, AppError> {
+    pull_in(db, role, None, cursor, limit).await
+}
+
+/// The pull feed, narrowed to one county when `county` is given (the office's own filter).
+/// The caller has checked with [`model::sync::may_see_county`] that the role may ask for it.
+pub async fn pull_in(
+    db: &Db,
+    role: &Role,
+    county: Option<&str>,
+    cursor: i64,
+    limit: usize,
+) -> Result<PullPage, AppError> {
     // The SQL narrows by the indexed scope columns; `may_see` then applies the full rule
     // (e.g. an enterprise sees only its 企业自查 inspections).
-    let (sql, key) = match role {
-        Role::City => (FEED_ALL, String::new()),
-        Role::County(c) | Role::CrossTeam { inspected: c } => (FEED_COUNTY, c.clone()),
-        Role::Enterprise(e) => (FEED_ENTERPRISE, e.to_string()),
+    let (sql, key) = match (role, county) {
+        (Role::City, None) => (FEED_ALL, String::new()),
+        (Role::City, Some(c)) => (FEED_COUNTY, c.to_owned()),
+        (Role::County(c) | Role::CrossTeam { inspected: c }, _) => (FEED_COUNTY, c.clone()),
+        (Role::Enterprise(e), _) => (FEED_ENTERPRISE, e.to_string()),
     };
     let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
     let (high, rows): (i64, Vec<FeedRow>) = with_pool!(db, pool => {
@@ -280,6 +293,23 @@ pub async fn pull(db: &Db, role: &Role, cursor: i64, limit: usize) -> Result<Pul
         cursor: next,
         more,
     })
+}
+
+/// One record as the server holds it, with its scope; `None` if the id was never stored.
+pub async fn get(db: &Db, id: Uuid) -> Result<Option<(ServerRecord, RecordScope)>, AppError> {
+    let row: Option<StoredRow> = with_pool!(db, pool =>
+        sqlx::query_as(SELECT_RECORD).bind(id.to_string()).fetch_optional(pool).await)?;
+    let Some((kind, rev, body, deleted, county, enterprise_id, stage)) = row else {
+        return Ok(None);
+    };
+    let record = ServerRecord {
+        id,
+        kind,
+        rev,
+        deleted,
+        body: parse_body(&body)?,
+    };
+    Ok(Some((record, scope_of(county, enterprise_id, stage))))
 }
 
 /// Scopes of the records that refer to a photo.

@@ -14,6 +14,7 @@ use crate::photo::{PhotoMeta, PhotoSource, Place, UploadState};
 use crate::settings::user_name;
 use crate::signature_pad::SignaturePad;
 use crate::store::{self, StoreError};
+use crate::sync::photo_cache::{local_or_fetch, Owner};
 
 /// 附件5 检查问题隐患清单 (`/inspections/:id/sheet`): the seed's layout on A4, with photos as
 /// thumbnails in 现场证据 and the two signatures; printable ("save as PDF" gives the file).
@@ -48,12 +49,13 @@ pub fn Sheet() -> impl IntoView {
                         .map(|s| s.photo_sha256.clone()),
                 );
             for sha in shas {
-                let blob = match store::photos::get_photo(&db, &sha).await? {
-                    Some((_, blob)) => Some(blob),
-                    // Taken on another device: the server's copy, when online and signed in.
-                    None => crate::sync::api::fetch_photo(&sha).await.ok(),
+                // Taken on another device: fetched once from the server and kept here. One
+                // that cannot be had now leaves its cell empty; the sheet still shows.
+                let owner = Owner {
+                    inspection_id: Some(insp.meta.id.to_string()),
+                    ..Owner::default()
                 };
-                if let Some(blob) = blob {
+                if let Ok(blob) = local_or_fetch(&db, &sha, owner).await {
                     urls.insert(
                         sha,
                         web_sys::Url::create_object_url_with_blob(&blob).unwrap_or_default(),

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod engine;
+pub mod photo_cache;
 pub mod scheduler;
 pub mod session;
 pub mod status;

@@ -17,6 +17,12 @@
 //!   changed it: the server's list, minus the hashes the device removed since base, plus the
 //!   hashes the device added (in the device's order, no duplicates). The result's set is
 //!   `(base − removed by either) ∪ added by either`. Photo sets never conflict.
+//! - **Keyed lists**: `answers` (检查项答案) is a list of objects keyed by `item_id`. When both
+//!   sides changed it, it is merged item by item (each answer like an object), so two inspectors
+//!   answering different items offline both keep theirs, and only the same item answered
+//!   differently is a [`FieldConflict`], at e.g. `["answers", "<item_id>", "verdict"]` (the item
+//!   is named by its key; [`resolve`] finds it by that key). The result keeps the server's order,
+//!   then the items only the device added.
 //! - **Atomic values**: some objects only make sense whole and are leaves even though they are
 //!   objects: `basis` (判定依据: catalogue item and its citation go together), the two signatures
 //!   (`signatures.inspector`, `signatures.enterprise`), `pairing` and `cross_pair`; and an enum
@@ -67,6 +73,9 @@ const ATOMIC_PATHS: &[&[&str]] = &[
     &["signatures", "inspector"],
     &["signatures", "enterprise"],
 ];
+
+/// Lists of objects merged item by item, by JSON path and the key field of their items.
+const KEYED_LISTS: &[(&[&str], &str)] = &[(&["answers"], "item_id")];
 
 /// One field both sides changed differently (or a guarded change, see the module docs).
 /// `None` means the field is absent on that side.
@@ -267,6 +276,16 @@ impl Merger {
                 }
                 Some(Value::Object(out))
             }
+            (Some(Value::Array(la)), Some(Value::Array(sa)))
+                if self.list_key(b, la, sa).is_some() =>
+            {
+                let key = self.list_key(b, la, sa).expect("checked in the guard");
+                let ba = match b {
+                    Some(Value::Array(ba)) => ba.as_slice(),
+                    _ => &[],
+                };
+                Some(Value::Array(self.keyed_list(key, ba, la, sa)))
+            }
             (Some(Value::Array(la)), Some(Value::Array(sa))) if self.is_photo_set(b, la, sa) => {
                 let ba = match b {
                     Some(Value::Array(ba)) => ba.as_slice(),
@@ -345,6 +364,44 @@ impl Merger {
         }
     }
 
+    /// The key field when the current path is a keyed list and every item on every side is an
+    /// object carrying that key as a string (otherwise the list stays a leaf).
+    fn list_key(&self, b: Option<&Value>, l: &[Value], s: &[Value]) -> Option<&'static str> {
+        let key = list_key_at(&self.path)?;
+        let keyed = |a: &[Value]| a.iter().all(|v| item_key(v, key).is_some());
+        let base_ok = match b {
+            None | Some(Value::Null) => true,
+            Some(Value::Array(ba)) => keyed(ba),
+            Some(_) => false,
+        };
+        (base_ok && keyed(l) && keyed(s)).then_some(key)
+    }
+
+    /// Item-by-item merge of a keyed list (see the module docs).
+    fn keyed_list(&mut self, key: &str, b: &[Value], l: &[Value], s: &[Value]) -> Vec<Value> {
+        let find =
+            |a: &'_ [Value], k: &str| a.iter().find(|v| item_key(v, key) == Some(k)).cloned();
+        let mut keys: Vec<String> = Vec::new();
+        for v in s.iter().chain(l).chain(b) {
+            let k = item_key(v, key).expect("checked by list_key").to_owned();
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        let mut out = Vec::new();
+        for k in keys {
+            self.path.push(k.clone());
+            let merged = self.value(
+                find(b, &k).as_ref(),
+                find(l, &k).as_ref(),
+                find(s, &k).as_ref(),
+            );
+            self.path.pop();
+            out.extend(merged);
+        }
+        out
+    }
+
     fn is_photo_set(&self, b: Option<&Value>, l: &[Value], s: &[Value]) -> bool {
         let all_strings = |a: &[Value]| a.iter().all(Value::is_string);
         self.path.last().is_some_and(|k| k.ends_with("photos"))
@@ -356,6 +413,11 @@ impl Merger {
                 Some(_) => false,
             }
     }
+}
+
+/// The key of a keyed-list item (`item_id` of an answer).
+fn item_key<'a>(item: &'a Value, key: &str) -> Option<&'a str> {
+    item.get(key).and_then(Value::as_str)
 }
 
 /// The only key of a one-key object.
@@ -412,32 +474,67 @@ fn is_closed(record: &Map<String, Value>) -> bool {
     record.get("state").and_then(Value::as_str) == Some(CLOSED)
 }
 
-/// Sets (or with `None` removes) the value at `path`, creating objects on the way.
+/// Sets (or with `None` removes) the value at `path`, creating objects on the way. A segment
+/// under a keyed list (see [`KEYED_LISTS`]) names the item by its key, not by its index.
 fn set_path(root: &mut Value, path: &[String], value: Option<Value>) {
     let Some((last, parents)) = path.split_last() else {
         *root = value.unwrap_or(Value::Null);
         return;
     };
     let mut node = root;
-    match value {
-        Some(v) => {
-            for key in parents {
-                node = object(node).entry(key.clone()).or_insert(Value::Null);
-            }
-            object(node).insert(last.clone(), v);
-        }
-        None => {
-            for key in parents {
-                match node.get_mut(key.as_str()) {
-                    Some(child) => node = child,
+    for (depth, key) in parents.iter().enumerate() {
+        node = match list_key_at(&path[..depth]) {
+            Some(item) if node.is_array() => {
+                let list = node.as_array_mut().expect("checked is_array");
+                match list.iter().position(|v| item_key(v, item) == Some(key)) {
+                    Some(i) => &mut list[i],
+                    None if value.is_some() => {
+                        let mut fresh = Map::new();
+                        fresh.insert(item.to_owned(), Value::String(key.clone()));
+                        list.push(Value::Object(fresh));
+                        list.last_mut().expect("just pushed")
+                    }
                     None => return,
                 }
             }
-            if let Value::Object(m) = node {
-                m.remove(last);
+            _ if value.is_none() => match node.get_mut(key.as_str()) {
+                Some(child) => child,
+                None => return,
+            },
+            _ => object(node).entry(key.clone()).or_insert(Value::Null),
+        };
+    }
+    match (list_key_at(parents), node) {
+        (Some(item), Value::Array(list)) => {
+            let at = list.iter().position(|v| item_key(v, item) == Some(last));
+            match (at, value) {
+                (Some(i), Some(v)) => list[i] = v,
+                (None, Some(v)) => list.push(v),
+                (Some(i), None) => {
+                    list.remove(i);
+                }
+                (None, None) => {}
             }
         }
+        (_, node) => match value {
+            Some(v) => {
+                object(node).insert(last.clone(), v);
+            }
+            None => {
+                if let Value::Object(m) = node {
+                    m.remove(last);
+                }
+            }
+        },
     }
+}
+
+/// The item key when `path` is a keyed list.
+fn list_key_at(path: &[String]) -> Option<&'static str> {
+    KEYED_LISTS
+        .iter()
+        .find(|(p, _)| p.iter().copied().eq(path.iter().map(String::as_str)))
+        .map(|(_, k)| *k)
 }
 
 /// The object at `node`, replacing a non-object by an empty one.

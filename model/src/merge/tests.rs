@@ -384,3 +384,86 @@ fn outcome_survives_storage() {
     let back: MergeOutcome = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
     assert_eq!(back, o);
 }
+
+fn answer(item: &str, verdict: &str, note: &str) -> Value {
+    json!({"item_id": item, "verdict": verdict, "hazard_id": null, "note": note})
+}
+
+#[test]
+fn two_inspectors_answering_different_items_offline_both_keep_theirs() {
+    let base = json!({"answers": [answer("a1", "conforming", "")]});
+    let local =
+        json!({"answers": [answer("a1", "conforming", ""), answer("b2", "non_conforming", "")]});
+    let server =
+        json!({"answers": [answer("a1", "conforming", ""), answer("c3", "not_applicable", "")]});
+    let o = merge(&base, &local, &server);
+    assert!(o.is_clean(), "{:?}", o.conflicts);
+    assert_eq!(
+        o.merged["answers"],
+        json!([
+            answer("a1", "conforming", ""),
+            answer("c3", "not_applicable", ""),
+            answer("b2", "non_conforming", "")
+        ])
+    );
+}
+
+#[test]
+fn one_answer_changed_on_both_sides_merges_by_field_and_conflicts_only_on_the_same_field() {
+    let base = json!({"answers": [answer("a1", "conforming", ""), answer("b2", "conforming", "")]});
+    let local = json!({"answers": [answer("a1", "non_conforming", "本机"), answer("b2", "conforming", "")]});
+    let server =
+        json!({"answers": [answer("a1", "not_applicable", ""), answer("b2", "conforming", "x")]});
+    let o = merge(&base, &local, &server);
+    assert_eq!(paths(&o), ["answers.a1.verdict"]);
+    // Different fields of the same answer, and another answer, merged.
+    assert_eq!(o.merged["answers"][0]["note"], "本机");
+    assert_eq!(o.merged["answers"][1]["note"], "x");
+    // Choosing this device's verdict writes it into that answer, found by its item_id.
+    let chosen = resolve(&o, &[(p("answers.a1.verdict"), Choice::Local)]);
+    assert_eq!(
+        chosen["answers"],
+        json!([
+            answer("a1", "non_conforming", "本机"),
+            answer("b2", "conforming", "x")
+        ])
+    );
+}
+
+#[test]
+fn an_answer_removed_on_one_side_and_edited_on_the_other_is_a_whole_item_conflict() {
+    let base = json!({"answers": [answer("a1", "conforming", ""), answer("b2", "conforming", "")]});
+    let local = json!({"answers": [answer("b2", "conforming", "")]});
+    let server =
+        json!({"answers": [answer("a1", "non_conforming", ""), answer("b2", "conforming", "")]});
+    let o = merge(&base, &local, &server);
+    assert_eq!(paths(&o), ["answers.a1"]);
+    assert_eq!(o.conflicts[0].local, None);
+    let removed = resolve(&o, &[(p("answers.a1"), Choice::Local)]);
+    assert_eq!(removed["answers"], json!([answer("b2", "conforming", "")]));
+    let kept = resolve(&o, &[(p("answers.a1"), Choice::Server)]);
+    assert_eq!(kept["answers"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn typed_inspections_merge_answers_from_two_devices() {
+    let base = inspection();
+    let items: Vec<String> = crate::catalogue::catalogue()
+        .all_items()
+        .iter()
+        .take(2)
+        .map(|i| i.id.clone())
+        .collect();
+    let mut local = base.clone();
+    local
+        .set_answer(&items[0], crate::inspection::Verdict::Conforming)
+        .unwrap();
+    let mut server = base.clone();
+    server
+        .set_answer(&items[1], crate::inspection::Verdict::NonConforming)
+        .unwrap();
+    let (merged, conflicts, _) = merge_records(&base, &local, &server).unwrap();
+    assert!(conflicts.is_empty());
+    assert_eq!(merged.answers.len(), 2);
+    assert!(merged.answer_for(&items[0]).is_some() && merged.answer_for(&items[1]).is_some());
+}

@@ -54,6 +54,8 @@ pub async fn login_post(
         ));
     };
     state.login_limiter.succeed(username, ip);
+    // After the password check, so the dates are told only to the account's owner.
+    account.check_assignment()?;
     let (token, expires_at) = auth::issue_token(&state.db, username, device_id).await?;
     auth::audit(
         &state.db,

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
             post(sync::push_post).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
         )
         .route("/sync/pull", get(sync::pull_get))
+        .route("/records/{id}", get(sync::record_get))
         .route("/photos/check", post(photos::photos_check_post))
         .route("/photos/{sha256}", get(photos::photo_get))
         .route_layer(TimeoutLayer::with_status_code(

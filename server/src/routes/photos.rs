@@ -107,11 +107,17 @@ pub async fn photo_get(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let sha = hash_param(path)?;
-    let not_found = || AppError::NotFound("找不到这张照片，或无权查看。".to_owned());
-    // The same answer whether the photo is missing or out of scope: existence is not leaked.
+    let not_found = || AppError::NotFound("服务器上没有这张照片，它可能尚未上传。".to_owned());
+    // A photo belongs to the records that use it. Telling "out of scope" (403) from "missing"
+    // (404) reveals only that a hash is in use, and a SHA-256 of a photo cannot be guessed.
     let scopes = records::photo_scopes(&state.db, &sha).await?;
-    if !scopes.iter().any(|s| may_see(&user.role, s)) {
+    if scopes.is_empty() {
         return Err(not_found());
+    }
+    if !scopes.iter().any(|s| may_see(&user.role, s)) {
+        return Err(AppError::Forbidden(
+            "无权查看这张照片：它所属的记录不在本账号的管辖范围内。".to_owned(),
+        ));
     }
     let target = path_of(&state.config.photos_dir(), &sha);
     let mut file = match tokio::fs::File::open(&target).await {

@@ -1,12 +1,14 @@
 //! `POST /api/sync/push` and `GET /api/sync/pull`.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use model::sync::{
-    PullResponse, PushOutcome, PushRequest, PushResponse, PushResult, DEFAULT_PULL_LIMIT,
-    MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
+    may_see, may_see_county, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult,
+    ServerRecord, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
 };
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::AppError;
@@ -60,6 +62,28 @@ pub struct PullParams {
     #[serde(default)]
     cursor: i64,
     limit: Option<usize>,
+    /// Only this county's records (GB/T 2260 code); refused with 403 outside the role's scope.
+    county: Option<String>,
+}
+
+/// `GET /api/records/{id}`: one record, for a link to it (e.g. from a 附件1 figure).
+/// 403 when it exists outside the account's scope, 404 when it does not exist.
+pub async fn record_get(
+    State(state): State<AppState>,
+    user: AuthUser,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<axum::Json<ServerRecord>, AppError> {
+    let not_found = || AppError::NotFound("找不到这条记录，它可能尚未同步到服务器。".to_owned());
+    let Path(id) = path.map_err(|_| not_found())?;
+    let id = Uuid::parse_str(&id)
+        .map_err(|_| AppError::BadRequest("记录编号格式有误，应为 UUID。".to_owned()))?;
+    let (record, scope) = records::get(&state.db, id).await?.ok_or_else(not_found)?;
+    if !may_see(&user.role, &scope) {
+        return Err(AppError::Forbidden(
+            "无权查看这条记录：它不在本账号的管辖范围内。".to_owned(),
+        ));
+    }
+    Ok(axum::Json(record))
 }
 
 pub async fn pull_get(
@@ -78,7 +102,19 @@ pub async fn pull_get(
         .limit
         .unwrap_or(DEFAULT_PULL_LIMIT)
         .clamp(1, MAX_PULL_LIMIT);
-    let page = records::pull(&state.db, &user.role, params.cursor, limit).await?;
+    let county = params
+        .county
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if let Some(c) = county {
+        if !may_see_county(&user.role, c) {
+            return Err(AppError::Forbidden(format!(
+                "无权查看县（市、区）代码 {c} 的记录：本账号只能查看自己管辖范围内的数据。"
+            )));
+        }
+    }
+    let page = records::pull_in(&state.db, &user.role, county, params.cursor, limit).await?;
     Ok(axum::Json(PullResponse {
         changes: page.changes,
         cursor: page.cursor,

@@ -7,7 +7,7 @@ use crate::helpers::{body_json, header, spawn_app};
 async fn an_unknown_api_path_is_a_json_404_in_chinese() {
     let app = spawn_app().await;
 
-    for uri in ["/api/nope", "/api/records/123", "/api/foo.js"] {
+    for uri in ["/api/nope", "/api/nope/123", "/api/foo.js"] {
         let res = app.get(uri).await;
 
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{uri}");
@@ -21,7 +21,7 @@ async fn an_unknown_api_path_is_a_json_404_in_chinese() {
 #[tokio::test]
 async fn a_post_to_an_unknown_api_path_is_a_json_404_not_the_app_page() {
     let app = spawn_app().await;
-    let req = Request::post("/api/records/push")
+    let req = Request::post("/api/nothing/push")
         .header("content-type", "application/json")
         .body(Body::from("{}"))
         .unwrap();

@@ -270,10 +270,21 @@ pub const DINGXIANG: &str = "140921";
 
 impl TestApp {
     pub async fn add_user(&self, username: &str, role: model::sync::Role) {
+        self.add_user_with(username, role, None).await;
+    }
+
+    /// An account with a 检查期 (交叉检查组).
+    pub async fn add_user_with(
+        &self,
+        username: &str,
+        role: model::sync::Role,
+        assignment: Option<model::assignment::Assignment>,
+    ) {
         let user = yinhuan_server::auth::NewUser {
             username: username.to_owned(),
             display_name: format!("{username} 的名字"),
             role,
+            assignment,
         };
         yinhuan_server::auth::create_user(&self.state.db, &user, PASSWORD)
             .await
@@ -372,6 +383,13 @@ impl TestApp {
         yinhuan_server::with_pool!(&self.state.db, pool =>
             sqlx::query_scalar(sql).fetch_one(pool).await)
         .unwrap()
+    }
+
+    /// Runs one statement directly on the database (to set up a state the API cannot reach).
+    pub async fn execute(&self, sql: &'static str) {
+        yinhuan_server::with_pool!(&self.state.db, pool =>
+            sqlx::query(sql).execute(pool).await.map(|r| r.rows_affected()))
+        .unwrap();
     }
 }
 

@@ -222,9 +222,19 @@ async fn a_photo_is_served_only_to_users_who_may_see_a_record_using_it(backend: 
         );
         assert_eq!(body_bytes(res).await, used);
     }
-    // Another county, an unreferenced photo, a photo that does not exist: the same 404.
+    // Another county: 403. An unreferenced photo and one that does not exist: 404.
+    let res = app
+        .get_auth(&format!("/api/photos/{sha}"), &dingxiang)
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let err = body_json(res).await;
+    assert_eq!(err["code"], "forbidden");
+    assert!(
+        err["message"].as_str().unwrap().contains("无权查看"),
+        "{err}"
+    );
     let missing = sha256_hex(b"nothing");
-    for (token, h) in [(&dingxiang, &sha), (&city, &unused_sha), (&city, &missing)] {
+    for (token, h) in [(&city, &unused_sha), (&city, &missing)] {
         let res = app.get_auth(&format!("/api/photos/{h}"), token).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         assert_eq!(body_json(res).await["code"], "not_found");

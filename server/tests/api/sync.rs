@@ -1,4 +1,6 @@
 use axum::http::StatusCode;
+use model::assignment::Assignment;
+use model::date::Date;
 use model::sync::Role;
 use serde_json::json;
 use yinhuan_server::Backend;
@@ -317,6 +319,44 @@ async fn a_county_user_cannot_read_or_write_another_county(backend: Backend) {
         .map(|c| c["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(seen, vec![ea.to_string(), ha.to_string()]);
+    // Asking for another county's records directly: 403, with a Chinese reason.
+    for uri in [
+        format!("/api/records/{hb}"),
+        format!("/api/records/{eb}"),
+        format!("/api/sync/pull?county={DINGXIANG}"),
+    ] {
+        let res = app.get_auth(&uri, &xinfu).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{uri}");
+        let err = body_json(res).await;
+        assert_eq!(err["code"], "forbidden", "{uri}");
+        assert!(
+            err["message"].as_str().unwrap().contains("无权查看"),
+            "{err}"
+        );
+    }
+    // Its own county, by record and by filter; a record never stored is 404.
+    let own = body_json(app.get_auth(&format!("/api/records/{ha}"), &xinfu).await).await;
+    assert_eq!(own["body"]["description"], "忻府的隐患");
+    let res = app
+        .get_auth(&format!("/api/sync/pull?county={XINFU}"), &xinfu)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(body_json(res).await["changes"].as_array().unwrap().len(), 2);
+    let res = app
+        .get_auth(&format!("/api/records/{}", new_id()), &xinfu)
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // The city may narrow its feed to one county.
+    let res = app
+        .get_auth(&format!("/api/sync/pull?county={DINGXIANG}"), &city)
+        .await;
+    let ids: Vec<String> = body_json(res).await["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, vec![eb.to_string(), hb.to_string()]);
 
     // Write: another county's records, new or existing, and moving its own out, are refused.
     let outcomes = app
@@ -349,6 +389,63 @@ async fn a_county_user_cannot_read_or_write_another_county(backend: Backend) {
     assert_eq!(body_of(eb)["name"], "定襄乙");
     assert_eq!(body_of(ea)["county"], XINFU);
     assert_eq!(all.len(), 4);
+}
+
+async fn a_cross_team_works_only_during_its_inspection_period(backend: Backend) {
+    let Some(app) = spawn_app_on(backend).await else {
+        return;
+    };
+    let city = app.user("demo", Role::City).await;
+    let (e, h) = (new_id(), new_id());
+    app.push(
+        &city,
+        vec![
+            enterprise_change(e, DINGXIANG, 0, "定襄受检企业"),
+            hazard_change(h, e, 0, "交叉检查发现的隐患", "open", &[]),
+        ],
+    )
+    .await;
+    let today = Date::from_unix_ms_beijing(yinhuan_server::auth::now_ms());
+    let team = || Role::CrossTeam {
+        inspected: DINGXIANG.into(),
+    };
+    let period = |from: i64, until: i64| {
+        Some(Assignment::new(today.add_days(from), today.add_days(until)).unwrap())
+    };
+    // During the period: its 受检县, reading and writing.
+    app.add_user_with("jc_now", team(), period(-3, 3)).await;
+    let now = app.login("jc_now").await;
+    assert_eq!(app.pull_all(&now).await.len(), 2);
+    // Ended, or not begun: login refused with the dates, and so is a token issued before.
+    app.add_user_with("jc_ended", team(), period(-30, -1)).await;
+    app.add_user_with("jc_later", team(), period(1, 30)).await;
+    for (name, words) in [("jc_ended", "已于"), ("jc_later", "尚未开始")] {
+        let res = app
+            .post_json(
+                "/api/login",
+                None,
+                json!({"username": name, "password": crate::helpers::PASSWORD, "device_id": "d"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        let err = body_json(res).await;
+        assert!(err["message"].as_str().unwrap().contains(words), "{err}");
+    }
+    // The period is checked on every request, not only at login: end it under a live token.
+    let sql = "UPDATE users SET active_until = '2000-01-01' WHERE username = 'jc_now'";
+    app.execute(sql).await;
+    let res = app.get_auth("/api/sync/pull", &now).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .post_json(
+            "/api/sync/push",
+            Some(&now),
+            json!({"device_id": "d", "changes": [hazard_change(h, e, 0, "期满后修改", "open", &[])]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let all = app.pull_all(&city).await;
+    assert!(all.iter().all(|c| c["body"]["description"] != "期满后修改"));
 }
 
 async fn an_enterprise_user_sees_its_self_inspections_and_hazards_only(backend: Backend) {
@@ -490,6 +587,7 @@ crate::both_backends!(
     a_closed_hazard_is_not_reopened_by_a_stale_offline_edit,
     a_tombstone_syncs_like_an_edit,
     a_county_user_cannot_read_or_write_another_county,
+    a_cross_team_works_only_during_its_inspection_period,
     an_enterprise_user_sees_its_self_inspections_and_hazards_only,
     a_hazard_pushed_before_its_new_enterprise_in_one_batch_is_applied,
     malformed_pushes_are_refused_with_clear_4xx,
