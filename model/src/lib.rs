@@ -17,6 +17,7 @@ pub mod inspection;
 pub mod merge;
 pub mod money;
 pub mod penalty;
+pub mod permission;
 pub mod record;
 pub mod stage;
 pub mod sync;

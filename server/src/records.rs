@@ -7,6 +7,7 @@
 //! `change_seq` is the highest committed `rev`. A pull reads that value first and then only
 //! records up to it, so its cursor never passes a change still in flight.
 
+use model::permission::lifecycle_refusal;
 use model::sync::{
     may_see, photo_refs, same_content, stored_body, Change, PushOutcome, RecordScope, Role,
     ServerRecord,
@@ -188,6 +189,9 @@ fn decide(
                 server_body: body,
             });
         }
+        if let Some(why) = lifecycle_refusal(role, &change.kind, Some(&body), &change.body) {
+            return answer(PushOutcome::rejected("forbidden", why));
+        }
         let action = if change.deleted && !deleted {
             "delete"
         } else {
@@ -203,6 +207,9 @@ fn decide(
             ));
         }
         return answer(forbidden());
+    }
+    if let Some(why) = lifecycle_refusal(role, &change.kind, None, &change.body) {
+        return answer(PushOutcome::rejected("forbidden", why));
     }
     Ok(Decision::Write { action: "insert" })
 }

@@ -448,6 +448,47 @@ async fn a_cross_team_works_only_during_its_inspection_period(backend: Backend) 
     assert!(all.iter().all(|c| c["body"]["description"] != "期满后修改"));
 }
 
+async fn an_enterprise_reports_rectification_but_only_an_inspector_closes(backend: Backend) {
+    let Some(app) = spawn_app_on(backend).await else {
+        return;
+    };
+    let county = app.user("xinfu_li", Role::County(XINFU.into())).await;
+    let (e, h) = (new_id(), new_id());
+    let revs: Vec<i64> = app
+        .push(
+            &county,
+            vec![
+                enterprise_change(e, XINFU, 0, "忻府整改企业"),
+                hazard_change(h, e, 0, "平台护栏缺失", "open", &[]),
+            ],
+        )
+        .await
+        .iter()
+        .map(applied_rev)
+        .collect();
+    let firm = app.user("firm", Role::Enterprise(e)).await;
+    // The enterprise reports its 整改 done: allowed.
+    let mut done = hazard_change(h, e, revs[1], "平台护栏缺失", "awaiting_review", &[]);
+    done["body"]["completed_on"] = json!("2024-12-20");
+    let rev = applied_rev(&app.push(&firm, vec![done.clone()]).await[0]);
+    // It cannot record the 复查 and 销号 itself.
+    let mut closed = done.clone();
+    closed["base_rev"] = json!(rev);
+    closed["body"]["state"] = json!("closed");
+    closed["body"]["reviews"] = json!([{"reviewer": "厂长", "date": "2024-12-21", "passed": true}]);
+    let o = &app.push(&firm, vec![closed.clone()]).await[0];
+    assert_eq!(o["status"], "rejected", "{o}");
+    assert_eq!(o["code"], "forbidden");
+    assert!(o["message"].as_str().unwrap().contains("检查人员"), "{o}");
+    // The county's inspector can.
+    closed["body"]["reviews"][0]["reviewer"] = json!("吴检查");
+    applied_rev(&app.push(&county, vec![closed]).await[0]);
+    let all = app.pull_all(&county).await;
+    let stored = all.iter().find(|c| c["id"] == h.to_string()).unwrap();
+    assert_eq!(stored["body"]["state"], "closed");
+    assert_eq!(stored["body"]["reviews"][0]["reviewer"], "吴检查");
+}
+
 async fn an_enterprise_user_sees_its_self_inspections_and_hazards_only(backend: Backend) {
     let Some(app) = spawn_app_on(backend).await else {
         return;
@@ -588,6 +629,7 @@ crate::both_backends!(
     a_tombstone_syncs_like_an_edit,
     a_county_user_cannot_read_or_write_another_county,
     a_cross_team_works_only_during_its_inspection_period,
+    an_enterprise_reports_rectification_but_only_an_inspector_closes,
     an_enterprise_user_sees_its_self_inspections_and_hazards_only,
     a_hazard_pushed_before_its_new_enterprise_in_one_batch_is_applied,
     malformed_pushes_are_refused_with_clear_4xx,
