@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inspections/:id/sheet") view=routes::Sheet/>
                     <Route path=path!("/hazards") view=routes::Hazards/>
                     <Route path=path!("/hazards/:id") view=routes::HazardForm/>
+                    <Route path=path!("/hazards/:id/rectify") view=routes::Rectify/>
                     <Route path=path!("/sync") view=routes::Sync/>
                     <Route path=path!("/sync/conflicts") view=routes::Conflicts/>
                     <Route path=path!("/reports") view=routes::Reports/>

@@ -267,6 +267,10 @@ fn Edit(hazard: Hazard, inspection: Inspection, enterprise: Enterprise) -> impl 
 
             <div class="actions">
                 <a class="btn" href=back.clone()>"完成，返回检查表"</a>
+                <a class="btn" data-testid="to-rectify"
+                    href=move || format!("/hazards/{}/rectify", draft.with(|h| h.meta.id))>
+                    "办理整改、复查、销号"
+                </a>
                 <Show when=move || !locked>
                     <button class="danger" on:click=delete.clone()>"删除此隐患"</button>
                 </Show>
