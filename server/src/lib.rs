@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod photos;
 pub mod records;
+mod reports;
 mod routes;
 mod static_files;
 pub mod telemetry;

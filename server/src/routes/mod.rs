@@ -3,6 +3,7 @@
 mod auth;
 mod health;
 mod photos;
+mod reports;
 mod sync;
 
 use std::convert::Infallible;
@@ -36,6 +37,9 @@ pub fn router() -> Router<AppState> {
         .route("/records/{id}", get(sync::record_get))
         .route("/photos/check", post(photos::photos_check_post))
         .route("/photos/{sha256}", get(photos::photo_get))
+        .route("/reports/annex1.xlsx", get(reports::annex1_get))
+        .route("/reports/annex2.xlsx", get(reports::annex2_get))
+        .route("/reports/annex4.xlsx", get(reports::annex4_get))
         .route_layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

@@ -7,5 +7,6 @@ mod database;
 mod health;
 mod helpers;
 mod photos;
+mod reports;
 mod static_files;
 mod sync;
