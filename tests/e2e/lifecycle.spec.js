@@ -71,6 +71,18 @@ test('a major hazard is rectified, reviewed and closed; 附件2 and 附件1 foll
   await expect(page.getByTestId('hazard-state')).toHaveText('已销号');
   await expect(page.locator('#rf-measures')).toHaveValue('加装断水报警并与熔炼炉联锁');
 
+  // The 隐患台账 filters by county and state, with the model's counts on top.
+  await page.goto('/hazards');
+  await page.getByTestId('filter-county').selectOption({ label: '忻府区' });
+  await page.getByTestId('filter-state').selectOption('已销号');
+  await expect(page.getByTestId('hazard-list')).toContainText('熔炼炉冷却水管道无断水报警');
+  await expect(page.getByTestId('hazard-count')).toHaveText('共 1 条：重大事故隐患 1 条，未销号 0 条（逾期 0 条），已销号 1 条');
+  await page.getByTestId('filter-state').selectOption('待整改');
+  await expect(page.getByTestId('hazard-list')).not.toContainText('熔炼炉冷却水管道无断水报警');
+  await page.getByTestId('filter-state').selectOption('已销号');
+  await page.getByTestId('filter-county').selectOption({ label: '原平市' });
+  await expect(page.getByTestId('hazard-count')).toContainText('共 0 条');
+
   // The office's tables. The report of the 14th: done on the 12th but not yet reviewed, so not
   // counted as rectified; the report of the 21st: 已完成 with the date, counted.
   await page.goto('/reports');

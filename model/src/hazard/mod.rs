@@ -1,5 +1,6 @@
 //! 隐患: one row of 附件5 (检查问题隐患清单), carried through 整改 to 销号.
 
+pub mod filter;
 mod lifecycle;
 mod rectification;
 
