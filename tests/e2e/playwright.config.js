@@ -6,8 +6,11 @@ const fs = require('node:fs');
 
 const root = path.resolve(__dirname, '../..');
 const port = Number(process.env.E2E_PORT || 8091);
-// A fresh database per run: tests never see another run's data.
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yinhuan-e2e-'));
+// A fresh database per run: tests never see another run's data. Made once by the runner and
+// handed to the workers (which load this file again) through the environment, so a spec can
+// add accounts to the very database the server uses (roles.spec.js).
+if (!process.env.E2E_DATA_DIR) process.env.E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'yinhuan-e2e-'));
+const dataDir = process.env.E2E_DATA_DIR;
 
 module.exports = defineConfig({
   testDir: '.',
