@@ -23,12 +23,46 @@ fn object_url(blob: &Blob) -> String {
     web_sys::Url::create_object_url_with_blob(blob).unwrap_or_default()
 }
 
+/// The hazard's photo lists: 现场证据 (附件5) and the enterprise's 整改 photos (办理).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PhotoField {
+    #[default]
+    Evidence,
+    Progress,
+}
+
+impl PhotoField {
+    fn list(self, h: &Hazard) -> &Vec<String> {
+        match self {
+            PhotoField::Evidence => &h.photos,
+            PhotoField::Progress => &h.rectification.progress_photos,
+        }
+    }
+
+    fn list_mut(self, h: &mut Hazard) -> &mut Vec<String> {
+        match self {
+            PhotoField::Evidence => &mut h.photos,
+            PhotoField::Progress => &mut h.rectification.progress_photos,
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            PhotoField::Evidence => "现场照片",
+            PhotoField::Progress => "整改照片",
+        }
+    }
+}
+
 #[component]
 pub fn EvidencePhotos(
     hazard: RwSignal<Hazard>,
     saver: AutoSaver<Hazard>,
     enterprise: String,
     locked: bool,
+    /// Which of the hazard's photo lists this gallery shows and fills.
+    #[prop(optional)]
+    field: PhotoField,
 ) -> impl IntoView {
     let urls = RwSignal::new(HashMap::<String, String>::new());
     let busy = RwSignal::new(None::<String>);
@@ -39,7 +73,7 @@ pub fn EvidencePhotos(
 
     // Load thumbnails of the photos already attached (after a reload, say).
     Effect::new(move |_| {
-        let wanted = hazard.with(|h| h.photos.clone());
+        let wanted = hazard.with(|h| field.list(h).clone());
         let have = urls.with_untracked(|u| u.keys().cloned().collect::<Vec<_>>());
         let missing: Vec<String> = wanted.into_iter().filter(|s| !have.contains(s)).collect();
         if missing.is_empty() {
@@ -98,8 +132,9 @@ pub fn EvidencePhotos(
                                 u.insert(p.sha256.clone(), object_url(&p.blob));
                             });
                             hazard.update(|h| {
-                                if !h.photos.contains(&p.sha256) {
-                                    h.photos.push(p.sha256.clone());
+                                let list = field.list_mut(h);
+                                if !list.contains(&p.sha256) {
+                                    list.push(p.sha256.clone());
                                 }
                                 h.meta.touch(now_ms(), &user_name());
                             });
@@ -144,13 +179,13 @@ pub fn EvidencePhotos(
         let saver = saver.clone();
         move |sha: String| {
             let ok = crate::browser::window()
-                .confirm_with_message("删除这张现场照片？")
+                .confirm_with_message(&format!("删除这张{}？", field.noun()))
                 .unwrap_or(false);
             if !ok {
                 return;
             }
             hazard.update(|h| {
-                h.photos.retain(|s| *s != sha);
+                field.list_mut(h).retain(|s| *s != sha);
                 h.meta.touch(now_ms(), &user_name());
             });
             saver.save(hazard.get_untracked());
@@ -163,7 +198,7 @@ pub fn EvidencePhotos(
             <div class="thumbs">
                 {move || {
                     hazard
-                        .with(|h| h.photos.clone())
+                        .with(|h| field.list(h).clone())
                         .into_iter()
                         .map(|sha| {
                             let sha2 = sha.clone();
@@ -176,7 +211,7 @@ pub fn EvidencePhotos(
                                     aria-label="查看照片"
                                     on:click=move |_| viewing.set(Some(sha2.clone()))
                                 >
-                                    <img src=src alt="现场照片"/>
+                                    <img src=src alt=field.noun()/>
                                 </button>
                             }
                         })
@@ -234,7 +269,7 @@ pub fn EvidencePhotos(
                         let sha2 = sha.clone();
                         view! {
                             <div class="viewer" role="dialog" aria-label="照片">
-                                <img src=src alt="现场照片（全屏）"/>
+                                <img src=src alt=format!("{}（全屏）", field.noun())/>
                                 <div class="actions">
                                     <button class="secondary" on:click=move |_| viewing.set(None)>"关闭"</button>
                                     <Show when=move || !locked>

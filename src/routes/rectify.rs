@@ -16,6 +16,7 @@ use model::permission::may_review;
 use crate::browser::{now_ms, today};
 use crate::components::{loaded, SaveBadge};
 use crate::data;
+use crate::photo_ui::PhotoField;
 use crate::settings::user_name;
 use crate::store::{autosave::AutoSaver, StoreError};
 
@@ -51,6 +52,7 @@ fn Handle(hazard: Hazard, enterprise: Enterprise) -> impl IntoView {
     let draft = RwSignal::new(hazard);
     let saver = AutoSaver::<Hazard>::new();
     let status = saver.status;
+    let photo_saver = saver.clone();
     let error = RwSignal::new(None::<String>);
     let apply: Apply = Arc::new(move |step: Step| {
         let mut next = draft.get_untracked();
@@ -92,6 +94,18 @@ fn Handle(hazard: Hazard, enterprise: Enterprise) -> impl IntoView {
         </section>
 
         <FiveMeasures draft=draft apply=apply.clone() locked=Signal::derive(closed)/>
+
+        <section class="card form">
+            <h2>"整改照片"</h2>
+            <p class="muted">"整改后的现场照片，供复查时对照（企业可自行上传）。"</p>
+            <crate::photo_ui::EvidencePhotos
+                hazard=draft
+                saver=photo_saver
+                enterprise=enterprise.name.clone()
+                locked=draft.with_untracked(|h| h.state == HazardState::Closed)
+                field=PhotoField::Progress
+            />
+        </section>
 
         <section class="card form">
             <h2>"办理"</h2>

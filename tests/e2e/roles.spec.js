@@ -5,7 +5,7 @@
 const { test, expect } = require('@playwright/test');
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
-const { installApp } = require('./helpers');
+const { installApp, makeJpeg } = require('./helpers');
 
 test.setTimeout(240_000);
 
@@ -31,6 +31,7 @@ async function syncNow(page) {
   await page.getByTestId('sync-now').click();
   await expect(page.getByTestId('sync-now')).toHaveText('立即同步', { timeout: 60_000 });
   await expect(page.getByTestId('pending-records')).toHaveText('0', { timeout: 60_000 });
+  await expect(page.getByTestId('pending-photos')).toHaveText(/^0 张/, { timeout: 60_000 });
   await expect(page.getByTestId('sync-error')).toHaveCount(0);
 }
 
@@ -99,6 +100,10 @@ test('enterprise reports 整改, county reviews and closes; each sees only its s
   await firm.goto(`${hazardUrl}/rectify`);
   await firm.locator('#rf-measures').fill('加装流量报警并与氧枪提升联锁');
   await firm.locator('#rf-measures').blur();
+  // A photo of the finished work, for the reviewer to compare on site.
+  const jpeg = await makeJpeg(firm, 1800, 1200);
+  await firm.getByTestId('photo-gallery-input').setInputFiles([{ name: 'zg.jpg', mimeType: 'image/jpeg', buffer: jpeg }]);
+  await expect(firm.locator('.thumb')).toHaveCount(1, { timeout: 60_000 });
   await firm.locator('#rf-completed').fill('2025-03-12');
   await firm.getByTestId('submit-review').click();
   await expect(firm.getByTestId('hazard-state')).toHaveText(/^待复查/);
@@ -120,6 +125,10 @@ test('enterprise reports 整改, county reviews and closes; each sees only its s
   await expect(row).toContainText('加装流量报警并与氧枪提升联锁');
   await expect(county.getByTestId('annex1-row').nth(2)).toContainText('重大事故隐患1条，已整改0条');
   await county.goto(`${hazardUrl}/rectify`);
+  // The enterprise's 整改 photo came through the server and decodes here.
+  await expect
+    .poll(() => county.locator('.thumb img').evaluateAll((imgs) => imgs.map((i) => i.naturalWidth).join(',')), { timeout: 30_000 })
+    .toBe('1600');
   await county.locator('#rv-unit').fill('忻府区应急管理局');
   await county.locator('#rv-date').fill('2025-03-13');
   await county.getByTestId('record-review').click();
