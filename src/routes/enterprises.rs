@@ -94,6 +94,7 @@ fn enterprise_row(e: &Enterprise) -> impl IntoView {
                 </span>
             </a>
             <a class="btn small" href=format!("/inspections/new?enterprise={id}")>"开始检查"</a>
+            <a class="btn small secondary" href=format!("/penalties?enterprise={id}")>"行政处罚"</a>
         </li>
     }
 }

@@ -193,6 +193,10 @@ fn SheetView(
                     <button class="secondary" on:click=resign>"重新签字"</button>
                 </Show>
                 <button class="secondary" on:click=print>"打印 / 存为PDF"</button>
+                <a class="btn secondary" data-testid="record-penalty"
+                    href=format!("/penalties/new?enterprise={}&inspection={id}", enterprise.meta.id)>
+                    "记录行政处罚"
+                </a>
             </div>
             {move || error.get().map(|e| view! { <p class="field-msg error" role="alert">{e}</p> })}
         </div>
