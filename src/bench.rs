@@ -10,7 +10,6 @@ use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
 use crate::browser::{new_id, now_ms, today};
-use crate::data::filter_hazards;
 use crate::photo::{self, PhotoMeta, PhotoSource, Place, ProcessOptions, Stamp};
 use crate::store::{self, records::Batch};
 
@@ -139,17 +138,233 @@ pub async fn bench_list_hazards(count: u32) -> Result<Vec<f64>, JsValue> {
     let all: Vec<Hazard> = store::records::list(&db).await.map_err(err)?;
     let load_ms = perf_now() - t0;
     let t1 = perf_now();
-    let shown = filter_hazards(
-        &all,
-        &Default::default(),
-        Some(model::hazard::HazardKind::Major),
-        false,
-        "泄爆",
-        today(),
-    );
+    // The 隐患台账's own filter (the model's), as the list page runs it per keystroke.
+    let (enterprises, stages) = (Default::default(), Default::default());
+    let lookup = model::hazard::filter::Lookup {
+        enterprises: &enterprises,
+        stages: &stages,
+    };
+    let filter = model::hazard::filter::HazardFilter {
+        kind: Some(model::hazard::HazardKind::Major),
+        text: "泄爆".into(),
+        ..Default::default()
+    };
+    let (shown, _) = filter.apply(&all, &lookup, today());
     let filter_ms = perf_now() - t1;
     let ms = perf_now() - t0;
     db.close();
     let _ = rexie::Rexie::delete(BENCH_DB).await;
     Ok(vec![ms, shown.len() as f64, raw_ms, load_ms, filter_ms])
+}
+
+/// Seeds the app's REAL database (`store::db()`, the one the sync engine reads; the benchmark
+/// runs in a fresh browser context, so it is a scratch database there) with one enterprise of
+/// 代县, one inspection and `records - 2` hazards, all dirty, plus one stored photo per blob in
+/// `photos`, attached to spread-out hazards. Everything goes through the store's own writes, as
+/// capture does. Returns [payload bytes, record JSON bytes, photo bytes, records, photos]:
+/// the payload is what a perfect sync would have to carry (record bodies + photo bytes).
+#[wasm_bindgen]
+pub async fn bench_seed_sync(records: u32, photos: Vec<Blob>) -> Result<Vec<f64>, JsValue> {
+    use model::enterprise::{Industry, RiskTag, Scale};
+    use model::stage::Level;
+    use model::validation::has_errors;
+
+    let hazard_count = records
+        .checked_sub(2)
+        .filter(|&n| n as usize >= photos.len())
+        .ok_or_else(|| err("records must be ≥ 2 + photos (enterprise, inspection, hazards)"))?;
+    let db = store::db().await.map_err(err)?;
+    let device = crate::settings::device_id();
+    let user = crate::settings::user_name();
+    let meta = || RecordMeta::new(new_id(), now_ms(), &device, &user);
+
+    let mut enterprise = crate::data::new_enterprise();
+    enterprise.name = "代县基准测试钢铁有限公司".into();
+    enterprise.county = "140923".into();
+    enterprise.industry = Industry::Metallurgy;
+    enterprise.tags = vec![
+        RiskTag::Steel,
+        RiskTag::CombustibleDust,
+        RiskTag::ConfinedSpace,
+    ];
+    enterprise.scale = Scale::AboveDesignated;
+    enterprise.leader = "王建国".into();
+    enterprise.phone = "0350-5221234".into();
+    enterprise.address = "忻州市代县上馆镇工业园区".into();
+
+    let day = today();
+    let campaigns = model::campaign::Campaign::bundled();
+    let campaign_id = model::campaign::Campaign::latest(&campaigns, day)
+        .map(|c| c.id.clone())
+        .unwrap_or_default();
+    let mut insp = Inspection::new(
+        meta(),
+        &campaign_id,
+        &enterprise,
+        Stage::CityCounty(Level::County),
+        day,
+    );
+    insp.unit = "代县应急管理局".into();
+    insp.inspectors = vec!["李明".into(), "张华".into()];
+    // A record the server would store but the app would refuse to save is no fair sample.
+    for issues in [enterprise.validate(), insp.validate()] {
+        if has_errors(&issues) {
+            return Err(err(format!("seed record invalid: {issues:?}")));
+        }
+    }
+
+    // Hazards as the checklist makes them: items of the inspection's own modules, in turn.
+    let cat: Vec<&model::catalogue::CheckItem> = insp
+        .modules
+        .iter()
+        .flat_map(|&m| model::catalogue::catalogue().items(m))
+        .collect();
+    if cat.is_empty() {
+        return Err(err("no checklist items for the seeded inspection"));
+    }
+    let mut hazards = Vec::with_capacity(hazard_count as usize);
+    for n in 0..hazard_count {
+        let item = cat[n as usize % cat.len()];
+        let mut h = Hazard::from_checklist_item(meta(), &insp, n + 1, item);
+        h.description = format!(
+            "{}{}号车间第{}处，现场检查发现该问题，企业未建立相应台账。",
+            h.description,
+            n % 12 + 1,
+            n + 1
+        );
+        h.evidence_text = "现场拍照取证，企业安全负责人在场确认。".into();
+        if has_errors(&h.validate()) {
+            return Err(err(format!("seed hazard {} invalid", n + 1)));
+        }
+        hazards.push(h);
+    }
+
+    // Photos: the real SHA-256 of each blob (the server verifies it), spread over the hazards.
+    let mut attached: Vec<Vec<(PhotoMeta, Blob)>> = vec![Vec::new(); hazards.len()];
+    let mut photo_bytes = 0.0;
+    for (j, blob) in photos.iter().enumerate() {
+        let bytes = photo::blob_bytes(blob).await.map_err(err)?;
+        let sha = photo::sha256_hex(&bytes).await.map_err(err)?;
+        photo_bytes += bytes.len() as f64;
+        let idx = j * hazards.len() / photos.len();
+        let h = &mut hazards[idx];
+        h.photos.push(sha.clone());
+        let meta = PhotoMeta {
+            sha256: sha,
+            hazard_id: Some(h.meta.id.to_string()),
+            inspection_id: Some(h.inspection_id.to_string()),
+            source: PhotoSource::Camera,
+            taken_at: now_ms(),
+            place: Place::Timeout,
+            width: 1600,
+            height: 1200,
+            bytes: bytes.len() as u32,
+            original_bytes: 0,
+            enterprise: enterprise.name.clone(),
+            upload_state: Default::default(),
+            created_at: now_ms(),
+        };
+        attached[idx].push((meta, blob.clone()));
+    }
+
+    // The bodies the sync engine will push (it sends the stored JSON text as is).
+    let mut record_bytes = 0.0;
+    let mut size = |json: Result<String, serde_json::Error>| -> Result<(), JsValue> {
+        record_bytes += json.map_err(err)?.len() as f64;
+        Ok(())
+    };
+    size(serde_json::to_string(&enterprise))?;
+    size(serde_json::to_string(&insp))?;
+    for h in &hazards {
+        size(serde_json::to_string(h))?;
+    }
+
+    // One transaction for the records without photos; each hazard with photos is written
+    // together with them, exactly as the hazard form's autosave does.
+    let mut batch = Batch::new().add(&enterprise).map_err(err)?;
+    batch = batch.add(&insp).map_err(err)?;
+    for (h, rows) in hazards.iter().zip(&attached) {
+        if rows.is_empty() {
+            batch = batch.add(h).map_err(err)?;
+        }
+    }
+    batch.write(&db).await.map_err(err)?;
+    for (h, rows) in hazards.iter().zip(&attached) {
+        if !rows.is_empty() {
+            store::photos::put_record_with_photos(&db, h, rows)
+                .await
+                .map_err(err)?;
+        }
+    }
+    Ok(vec![
+        record_bytes + photo_bytes,
+        record_bytes,
+        photo_bytes,
+        f64::from(records),
+        photos.len() as f64,
+    ])
+}
+
+/// The dirty record rows of the app's database as `{id, kind, dirty, updated_at, body}`
+/// (body = the JSON text the sync engine pushes), so a peer can be given the same documents.
+#[wasm_bindgen]
+pub async fn bench_dirty_records() -> Result<js_sys::Array, JsValue> {
+    let db = store::db().await.map_err(err)?;
+    let rows = store::sync_rows::dirty_rows(&db, None).await.map_err(err)?;
+    Ok(rows.iter().map(|r| r.to_js()).collect())
+}
+
+/// Where the client's time goes between two photo uploads of a sync run, measured on the app's
+/// database after `bench_seed_sync` and a sync: the mean ms over `samples` photos of each store
+/// call the engine makes per photo (get the blob, mark 上传中 then 已上传 — each rewrites the row
+/// with its Blob — and the queue recount: all sync entries, dirty rows, the photo list, the count).
+/// Returns [get_photo, set_upload_state ×2, all_entries, dirty_rows, list 300 photo rows, count].
+#[wasm_bindgen]
+pub async fn bench_sync_step_costs(samples: u32) -> Result<Vec<f64>, JsValue> {
+    use crate::photo::UploadState;
+    use store::photos as p;
+    use store::sync_rows as s;
+
+    let db = store::db().await.map_err(err)?;
+    let uploaded = p::list_by_upload_state(&db, UploadState::Uploaded)
+        .await
+        .map_err(err)?;
+    let n = (samples as usize).min(uploaded.len());
+    if n == 0 {
+        return Err(err("no uploaded photos: run the sync first"));
+    }
+    let mut t = [0.0f64; 6];
+    for meta in uploaded.iter().take(n) {
+        let t0 = perf_now();
+        p::get_photo(&db, &meta.sha256).await.map_err(err)?;
+        let t1 = perf_now();
+        // Back to the state it had: the run leaves every photo 已上传.
+        p::set_upload_state(&db, &meta.sha256, UploadState::Uploading)
+            .await
+            .map_err(err)?;
+        p::set_upload_state(&db, &meta.sha256, UploadState::Uploaded)
+            .await
+            .map_err(err)?;
+        let t2 = perf_now();
+        s::all_entries(&db).await.map_err(err)?;
+        let t3 = perf_now();
+        s::dirty_rows(&db, None).await.map_err(err)?;
+        let t4 = perf_now();
+        // Mid-run the pending list holds up to 300 rows; the uploaded list stands in for it.
+        p::list_by_upload_state(&db, UploadState::Uploaded)
+            .await
+            .map_err(err)?;
+        let t5 = perf_now();
+        p::count_by_upload_state(&db, UploadState::Uploaded)
+            .await
+            .map_err(err)?;
+        let t6 = perf_now();
+        for (acc, d) in t
+            .iter_mut()
+            .zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5])
+        {
+            *acc += d;
+        }
+    }
+    Ok(t.iter().map(|x| x / n as f64).collect())
 }

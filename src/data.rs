@@ -2,11 +2,9 @@
 //! queries serve several pages (and tests).
 
 use model::enterprise::Enterprise;
-use std::collections::HashMap;
 
-use model::date::Date;
 use model::enterprise::{Industry, Scale};
-use model::hazard::{Hazard, HazardKind};
+use model::hazard::Hazard;
 use model::inspection::Inspection;
 use model::record::Record;
 use model::record::RecordMeta;
@@ -74,28 +72,4 @@ pub fn new_enterprise() -> Enterprise {
         address: String::new(),
         self_inspection_plan_on: None,
     }
-}
-
-/// The 隐患台账 filter: type, overdue, and a text found in the description or enterprise name.
-pub fn filter_hazards<'a>(
-    all: &'a [Hazard],
-    names: &HashMap<uuid::Uuid, String>,
-    kind: Option<HazardKind>,
-    only_overdue: bool,
-    text: &str,
-    today: Date,
-) -> Vec<&'a Hazard> {
-    let text = text.trim();
-    all.iter()
-        .filter(|h| !h.meta.deleted)
-        .filter(|h| kind.is_none_or(|k| h.kind == k))
-        .filter(|h| !only_overdue || h.is_overdue(today))
-        .filter(|h| {
-            text.is_empty()
-                || h.description.contains(text)
-                || names
-                    .get(&h.enterprise_id)
-                    .is_some_and(|n| n.contains(text))
-        })
-        .collect()
 }
