@@ -3,19 +3,20 @@
 //! 1. Push throughput: the real server (this crate's `app` on a fresh SQLite data dir, served
 //!    over loopback TCP exactly as `main.rs` serves it) receives N hazard-like records from one
 //!    sequential client in batches of 25 (the PWA's `PUSH_BATCH`) and of 200 (the server's
-//!    maximum). In the same run, the same records are written by a raw sqlx loop, one
-//!    transaction per record, into a table shaped like `records`, on a pool opened by the
-//!    server's own `Db::connect` (so the PRAGMAs are the server's: WAL, synchronous=FULL, …).
-//!    Goal: the server reaches at least 30 % of the raw rate. `records::apply_change` called
-//!    in-process is timed as well, to split the server's cost into database work and
-//!    HTTP + JSON.
+//!    maximum). In the same run, taking turns with the pushes 1000 records at a time, the same
+//!    records are written by a raw sqlx loop, one transaction per record, into a table shaped
+//!    like `records`, on a pool opened by the server's own `Db::connect` (so the PRAGMAs are
+//!    the server's: WAL, synchronous=FULL, …). Goal: the server reaches at least 30 % of the
+//!    raw rate. `records::apply_change` called in-process is timed as well, to split the
+//!    server's cost into database work and HTTP + JSON.
 //! 2. Pull fan-out: D devices (default 200), each with its own token and keep-alive connection,
 //!    start at the same instant and pull everything from cursor 0 in pages of 200 (the PWA's
 //!    `PULL_PAGE`), asking for br/gzip like a browser. Per-request and whole-pull latency
 //!    percentiles and the error count (must be 0).
 //!
-//! Environment: `BENCH_RECORDS` (default 10000), `BENCH_DEVICES` (default 200), `TMPDIR` (where
-//! the databases go; the figures depend on that disk's fsync).
+//! Environment: `BENCH_RECORDS` (default 10000), `BENCH_DEVICES` (default 200),
+//! `BENCH_ACCEPT_ENCODING` (default as a browser; `gzip` or `identity` to price compression),
+//! `TMPDIR` (where the databases go; the figures depend on that disk's fsync).
 //!
 //! Build it in release (`cargo run --release -p yinhuan-server --example sync_bench`): the
 //! server under test is then the release build of this crate, in this process.
@@ -23,8 +24,9 @@
 use std::future::Future;
 use std::io::Read;
 use std::net::SocketAddr;
+use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
@@ -46,6 +48,7 @@ use model::sync::{
 };
 use serde::de::IgnoredAny;
 use serde::Deserialize;
+use sqlx::sqlite::SqlitePool;
 use tempfile::TempDir;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::Runtime;
@@ -61,7 +64,15 @@ const PUSH_BATCHES: [usize; 2] = [25, model::sync::MAX_PUSH_CHANGES];
 /// The PWA's pull page (`src/sync/engine.rs` `PULL_PAGE`).
 const PULL_PAGE: usize = 200;
 /// What Chrome sends, minus zstd (which the server does not offer): the server answers br.
+/// `BENCH_ACCEPT_ENCODING` overrides it (`gzip`, `identity`) to see what compression costs.
 const BROWSER_ACCEPT_ENCODING: &str = "gzip, deflate, br";
+
+fn accept_encoding() -> &'static str {
+    static VALUE: OnceLock<String> = OnceLock::new();
+    VALUE.get_or_init(|| {
+        std::env::var("BENCH_ACCEPT_ENCODING").unwrap_or_else(|_| BROWSER_ACCEPT_ENCODING.into())
+    })
+}
 /// Records per enterprise block: the enterprise, 2 inspections and 47 hazards.
 const BLOCK: usize = 50;
 const GOAL_RATIO: f64 = 0.30;
@@ -89,36 +100,23 @@ fn main() {
         .thread_name("client")
         .build()
         .expect("client runtime");
-    let changes = Arc::new(sample_changes(n));
+    let changes = sample_changes(n);
     let mut table = Table::default();
     let mut failed = false;
     let started = Instant::now();
 
-    // Raw SQLite first: the baseline the server is measured against.
-    let raw = client
-        .block_on(raw_sqlite_inserts(root.path(), &changes))
-        .expect("raw SQLite loop");
-    let in_process = client
-        .block_on(apply_in_process(root.path(), &changes))
-        .expect("apply_change loop");
-
-    let mut pushes = Vec::new();
-    let mut login = Duration::ZERO;
-    let mut pull_server = None;
-    for batch in PUSH_BATCHES {
-        // A fresh server and database per batch size, like the raw loop's fresh table.
-        let server = Server::start(root.path());
-        let run = client
-            .block_on(push_over_http(&server, &changes, batch))
-            .expect("push over HTTP");
-        login = run.login;
-        pushes.push((batch, run));
-        // The last server, holding all N records, serves the pull fan-out.
-        if let Some(previous) = pull_server.replace(server) {
-            previous.stop();
-        }
-    }
-    let pull_server = pull_server.expect("a server");
+    // A fresh server and database per batch size. Started here, outside the client's runtime:
+    // `Server::start` blocks on the server's own.
+    let mut servers: Vec<Server> = PUSH_BATCHES
+        .iter()
+        .map(|_| Server::start(root.path()))
+        .collect();
+    let push = client
+        .block_on(compare_pushes(root.path(), &servers, &changes))
+        .expect("push comparison");
+    // The last server, holding all N records, serves the pull fan-out.
+    let pull_server = servers.pop().expect("a server");
+    servers.into_iter().for_each(Server::stop);
     let pull = client
         .block_on(pull_fan_out(&pull_server, devices, n))
         .expect("pull fan-out");
@@ -135,21 +133,22 @@ fn main() {
         root.path().display(),
         std::thread::available_parallelism().map_or(0, |p| p.get()),
     );
-    let raw_rate = rate(n, raw);
+    let raw_rate = rate(n, push.raw);
     table.row(
         "raw sqlx INSERT, 1 transaction per record",
         format!("{raw_rate:.0} rec/s"),
-        "baseline".into(),
+        format!("baseline (all four interleaved, {ROUND} records a turn)"),
     );
     table.row(
         "records::apply_change in-process (no HTTP)",
-        format!("{:.0} rec/s", rate(n, in_process)),
+        format!("{:.0} rec/s", rate(n, push.in_process)),
         format!(
             "({:.0} % of raw, diagnostic)",
-            100.0 * rate(n, in_process) / raw_rate
+            100.0 * rate(n, push.in_process) / raw_rate
         ),
     );
-    for (batch, run) in &pushes {
+    for run in &push.http {
+        let batch = run.batch;
         let ratio = rate(n, run.elapsed) / raw_rate;
         let ok = ratio >= GOAL_RATIO && run.not_applied == 0;
         failed |= run.not_applied > 0;
@@ -173,7 +172,7 @@ fn main() {
     }
     table.row(
         "login (one argon2id verification)",
-        format!("{} ms", login.as_millis()),
+        format!("{} ms", push.login.as_millis()),
         String::new(),
     );
     let requests = pull.latencies.len();
@@ -204,7 +203,7 @@ fn main() {
         format!("p99 reported (max {} ms)", ms(percentile(&pull.whole, 1.0))),
     );
     table.row(
-        "  one full pull on the wire (br) / as JSON",
+        &format!("  one full pull on the wire ({}) / as JSON", pull.encoding),
         format!(
             "{:.0} / {:.0} kB",
             pull.wire_bytes as f64 / 1e3,
@@ -220,6 +219,8 @@ fn main() {
     failed |= pull.errors > 0;
     table.print();
     println!("total run time {:.0} s", started.elapsed().as_secs_f64());
+    // `exit` skips destructors: remove the databases first.
+    drop(root);
     if failed {
         std::process::exit(1);
     }
@@ -406,79 +407,108 @@ const RAW_INSERT: &str = "INSERT INTO records \
 
 /// The floor of what any server could do with one transaction per record: a plain INSERT of
 /// the final row, everything else (JSON, scope) computed before the clock starts.
-async fn raw_sqlite_inserts(root: &Path, changes: &[Change]) -> Result<Duration, BoxError> {
-    let (config, _dist, _data) = fresh_config(root);
-    // `connect`, not `open`: the server's pool and PRAGMAs, without its migrations.
-    let Db::Sqlite(pool) = Db::connect(&config).await? else {
-        unreachable!("no DATABASE_URL in this config")
-    };
-    sqlx::raw_sql(RAW_SCHEMA).execute(&pool).await?;
-    let mut county_of = std::collections::HashMap::new();
-    let rows: Vec<_> = changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let rev = i as i64 + 1;
-            let mut scope = RecordScope::from_body(&c.kind, c.id, &c.body);
-            if c.kind == "enterprise" {
-                county_of.insert(c.id, scope.county.clone());
-            } else if let Some(e) = scope.enterprise_id {
-                scope.county = county_of.get(&e).cloned().flatten();
-            }
-            let body = stored_body(c.body.clone(), rev).to_string();
-            (c.id.to_string(), rev, body, scope)
+struct RawSink {
+    pool: SqlitePool,
+    /// (id, kind, rev, stored body, scope) per change.
+    rows: Vec<(String, String, i64, String, RecordScope)>,
+    _dirs: (TempDir, TempDir),
+}
+
+impl RawSink {
+    async fn open(root: &Path, changes: &[Change]) -> Result<RawSink, BoxError> {
+        let (config, dist, data) = fresh_config(root);
+        // `connect`, not `open`: the server's pool and PRAGMAs, without its migrations.
+        let Db::Sqlite(pool) = Db::connect(&config).await? else {
+            unreachable!("no DATABASE_URL in this config")
+        };
+        sqlx::raw_sql(RAW_SCHEMA).execute(&pool).await?;
+        let mut county_of = std::collections::HashMap::new();
+        let rows = changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let rev = i as i64 + 1;
+                let mut scope = RecordScope::from_body(&c.kind, c.id, &c.body);
+                if c.kind == "enterprise" {
+                    county_of.insert(c.id, scope.county.clone());
+                } else if let Some(e) = scope.enterprise_id {
+                    scope.county = county_of.get(&e).cloned().flatten();
+                }
+                let body = stored_body(c.body.clone(), rev).to_string();
+                (c.id.to_string(), c.kind.clone(), rev, body, scope)
+            })
+            .collect();
+        Ok(RawSink {
+            pool,
+            rows,
+            _dirs: (dist, data),
         })
-        .collect();
-    let start = Instant::now();
-    for ((id, rev, body, scope), change) in rows.iter().zip(changes) {
-        let mut tx = pool.begin().await?;
-        sqlx::query(RAW_INSERT)
-            .bind(id)
-            .bind(&change.kind)
-            .bind(*rev)
-            .bind(body)
-            .bind(false)
-            .bind(auth::now_ms())
-            .bind(&scope.county)
-            .bind(scope.enterprise_id.map(|e| e.to_string()))
-            .bind(&scope.stage_key)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
     }
-    let elapsed = start.elapsed();
-    pool.close().await;
-    Ok(elapsed)
+
+    async fn insert(&self, range: Range<usize>) -> Result<Duration, BoxError> {
+        let start = Instant::now();
+        for (id, kind, rev, body, scope) in &self.rows[range] {
+            let mut tx = self.pool.begin().await?;
+            sqlx::query(RAW_INSERT)
+                .bind(id)
+                .bind(kind)
+                .bind(*rev)
+                .bind(body)
+                .bind(false)
+                .bind(auth::now_ms())
+                .bind(&scope.county)
+                .bind(scope.enterprise_id.map(|e| e.to_string()))
+                .bind(&scope.stage_key)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(start.elapsed())
+    }
 }
 
 /// The server's own per-change write path on a migrated database, minus HTTP and request JSON.
-async fn apply_in_process(root: &Path, changes: &[Change]) -> Result<Duration, BoxError> {
-    let (config, _dist, _data) = fresh_config(root);
-    let db = Db::open(&config).await?;
-    let user = AuthUser {
-        info: UserInfo {
-            username: USERNAME.to_owned(),
-            display_name: USERNAME.to_owned(),
-            role: RoleKind::City,
-            county: None,
-            enterprise_id: None,
-        },
-        role: Role::City,
-        device_id: "bench-in-process".to_owned(),
-        token_hash: String::new(),
-    };
-    let start = Instant::now();
-    for change in changes {
-        let outcome = records::apply_change(&db, &user, "bench-in-process", change)
-            .await
-            .map_err(|e| format!("apply_change: {e}"))?;
-        if !matches!(outcome, PushOutcome::Applied { .. }) {
-            return Err(format!("change {} not applied: {outcome:?}", change.id).into());
-        }
+struct InProcess {
+    db: Db,
+    user: AuthUser,
+    _dirs: (TempDir, TempDir),
+}
+
+impl InProcess {
+    async fn open(root: &Path) -> Result<InProcess, BoxError> {
+        let (config, dist, data) = fresh_config(root);
+        let db = Db::open(&config).await?;
+        let user = AuthUser {
+            info: UserInfo {
+                username: USERNAME.to_owned(),
+                display_name: USERNAME.to_owned(),
+                role: RoleKind::City,
+                county: None,
+                enterprise_id: None,
+            },
+            role: Role::City,
+            device_id: "bench-in-process".to_owned(),
+            token_hash: String::new(),
+        };
+        Ok(InProcess {
+            db,
+            user,
+            _dirs: (dist, data),
+        })
     }
-    let elapsed = start.elapsed();
-    db.close().await;
-    Ok(elapsed)
+
+    async fn apply(&self, changes: &[Change]) -> Result<Duration, BoxError> {
+        let start = Instant::now();
+        for change in changes {
+            let outcome = records::apply_change(&self.db, &self.user, "bench-in-process", change)
+                .await
+                .map_err(|e| format!("apply_change: {e}"))?;
+            if !matches!(outcome, PushOutcome::Applied { .. }) {
+                return Err(format!("change {} not applied: {outcome:?}", change.id).into());
+            }
+        }
+        Ok(start.elapsed())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -609,7 +639,7 @@ impl Client {
             .method(method)
             .uri(path)
             .header(hyper::header::HOST, self.host.clone())
-            .header(ACCEPT_ENCODING, BROWSER_ACCEPT_ENCODING);
+            .header(ACCEPT_ENCODING, accept_encoding());
         if let Some(t) = token {
             req = req.header(AUTHORIZATION, format!("Bearer {t}"));
         }
@@ -653,93 +683,173 @@ fn decode(encoding: Option<&HeaderValue>, raw: &[u8]) -> Result<Vec<u8>, BoxErro
 // ---------------------------------------------------------------------------------------------
 // 1. Push
 
-struct PushRun {
-    elapsed: Duration,
+/// Records per turn in [`compare_pushes`]: a multiple of both batch sizes and of [`BLOCK`].
+const ROUND: usize = 1000;
+
+struct PushFigures {
+    raw: Duration,
+    in_process: Duration,
+    http: Vec<HttpPush>,
+    /// The first HTTP login.
     login: Duration,
+}
+
+struct HttpPush {
+    batch: usize,
+    elapsed: Duration,
     not_applied: usize,
 }
 
-/// Creates the 市级 account (as `user add` does), signs in over HTTP, then pushes every change
-/// in batches of `batch`, one request after the other. Request bodies are serialised before the
-/// clock starts and responses checked after it stops: only the server's time is measured.
-async fn push_over_http(
-    server: &Server,
-    changes: &Arc<Vec<Change>>,
-    batch: usize,
-) -> Result<PushRun, BoxError> {
-    let db = server.state.db.clone();
-    server
-        .run(async move {
-            let user = NewUser {
-                username: USERNAME.to_owned(),
-                display_name: "基准测试".to_owned(),
-                role: Role::City,
-                assignment: None,
-            };
-            auth::create_user(&db, &user, PASSWORD).await
-        })
-        .await?;
-    let device_id = format!("bench-push-{batch}");
-    let mut client = Client::connect(server.addr).await?;
-
-    let login_body = serde_json::json!({
-        "username": USERNAME, "password": PASSWORD, "device_id": device_id,
-    });
-    let t = Instant::now();
-    let reply = client
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(serde_json::to_vec(&login_body)?.into()),
-        )
-        .await?;
-    let login = t.elapsed();
-    if reply.status != StatusCode::OK {
-        return Err(format!("login: {}", reply.status).into());
+/// Writes the same records four ways, each into its own fresh database: raw INSERTs,
+/// `apply_change` in-process, and HTTP pushes to each of `servers` (batches of 25 and 200).
+/// They take turns, [`ROUND`] records at a time, the order rotating each round: run one after
+/// the other, the ratio swung between 33 % and 85 % from run to run, because a shared VM
+/// disk's fsync time drifts by 2x within minutes; interleaved, all four see the same disk.
+async fn compare_pushes(
+    root: &Path,
+    servers: &[Server],
+    changes: &[Change],
+) -> Result<PushFigures, BoxError> {
+    let raw = RawSink::open(root, changes).await?;
+    let in_process = InProcess::open(root).await?;
+    let mut pushers = Vec::new();
+    for (server, batch) in servers.iter().zip(PUSH_BATCHES) {
+        pushers.push(Pusher::sign_in(server, batch).await?);
     }
-    let token = serde_json::from_slice::<LoginResponse>(&reply.json()?)?.token;
-
-    let bodies: Vec<Bytes> = changes
-        .chunks(batch)
-        .map(|chunk| {
-            let req = PushRequest {
-                device_id: device_id.clone(),
-                changes: chunk.to_vec(),
+    let ways = 2 + pushers.len();
+    let mut spent = vec![Duration::ZERO; ways];
+    let mut not_applied = vec![0; pushers.len()];
+    for (round, start) in (0..changes.len()).step_by(ROUND).enumerate() {
+        let range = start..(start + ROUND).min(changes.len());
+        for turn in 0..ways {
+            let way = (round + turn) % ways;
+            spent[way] += match way {
+                0 => raw.insert(range.clone()).await?,
+                1 => in_process.apply(&changes[range.clone()]).await?,
+                p => {
+                    let (elapsed, missing) = pushers[p - 2].push(&changes[range.clone()]).await?;
+                    not_applied[p - 2] += missing;
+                    elapsed
+                }
             };
-            serde_json::to_vec(&req).map(Bytes::from)
-        })
-        .collect::<Result<_, _>>()?;
-    let mut replies = Vec::with_capacity(bodies.len());
-    let start = Instant::now();
-    for body in bodies {
-        let reply = client
-            .call(Method::POST, "/api/sync/push", Some(&token), Some(body))
-            .await?;
-        replies.push(reply);
-    }
-    let elapsed = start.elapsed();
-
-    let mut applied = 0;
-    for reply in replies {
-        let body = reply.json()?;
-        if reply.status != StatusCode::OK {
-            return Err(
-                format!("push: {} {}", reply.status, String::from_utf8_lossy(&body)).into(),
-            );
         }
-        let res: PushResponse = serde_json::from_slice(&body)?;
-        applied += res
-            .results
-            .iter()
-            .filter(|r| matches!(r.outcome, PushOutcome::Applied { .. }))
-            .count();
     }
-    Ok(PushRun {
-        elapsed,
-        login,
-        not_applied: changes.len() - applied,
+    raw.pool.close().await;
+    in_process.db.close().await;
+    Ok(PushFigures {
+        raw: spent[0],
+        in_process: spent[1],
+        http: pushers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| HttpPush {
+                batch: p.batch,
+                elapsed: spent[i + 2],
+                not_applied: not_applied[i],
+            })
+            .collect(),
+        login: pushers.first().map_or(Duration::ZERO, |p| p.login),
     })
+}
+
+/// One device pushing to one server over one keep-alive connection.
+struct Pusher {
+    client: Client,
+    token: String,
+    device_id: String,
+    batch: usize,
+    login: Duration,
+}
+
+impl Pusher {
+    /// Creates the 市级 account (as `user add` does) and signs in over HTTP.
+    async fn sign_in(server: &Server, batch: usize) -> Result<Pusher, BoxError> {
+        let db = server.state.db.clone();
+        server
+            .run(async move {
+                let user = NewUser {
+                    username: USERNAME.to_owned(),
+                    display_name: "基准测试".to_owned(),
+                    role: Role::City,
+                    assignment: None,
+                };
+                auth::create_user(&db, &user, PASSWORD).await
+            })
+            .await?;
+        let device_id = format!("bench-push-{batch}");
+        let mut client = Client::connect(server.addr).await?;
+        let login_body = serde_json::json!({
+            "username": USERNAME, "password": PASSWORD, "device_id": device_id,
+        });
+        let t = Instant::now();
+        let reply = client
+            .call(
+                Method::POST,
+                "/api/login",
+                None,
+                Some(serde_json::to_vec(&login_body)?.into()),
+            )
+            .await?;
+        let login = t.elapsed();
+        if reply.status != StatusCode::OK {
+            return Err(format!("login: {}", reply.status).into());
+        }
+        let token = serde_json::from_slice::<LoginResponse>(&reply.json()?)?.token;
+        Ok(Pusher {
+            client,
+            token,
+            device_id,
+            batch,
+            login,
+        })
+    }
+
+    /// Pushes `changes` in batches, one request after the other; returns the time taken and how
+    /// many were not applied. Request bodies are serialised before the clock starts and the
+    /// responses checked after it stops: only the server's time is measured.
+    async fn push(&mut self, changes: &[Change]) -> Result<(Duration, usize), BoxError> {
+        let bodies: Vec<Bytes> = changes
+            .chunks(self.batch)
+            .map(|chunk| {
+                let req = PushRequest {
+                    device_id: self.device_id.clone(),
+                    changes: chunk.to_vec(),
+                };
+                serde_json::to_vec(&req).map(Bytes::from)
+            })
+            .collect::<Result<_, _>>()?;
+        let mut replies = Vec::with_capacity(bodies.len());
+        let start = Instant::now();
+        for body in bodies {
+            let reply = self
+                .client
+                .call(
+                    Method::POST,
+                    "/api/sync/push",
+                    Some(&self.token),
+                    Some(body),
+                )
+                .await?;
+            replies.push(reply);
+        }
+        let elapsed = start.elapsed();
+
+        let mut applied = 0;
+        for reply in replies {
+            let body = reply.json()?;
+            if reply.status != StatusCode::OK {
+                let text = String::from_utf8_lossy(&body);
+                return Err(format!("push: {} {text}", reply.status).into());
+            }
+            let res: PushResponse = serde_json::from_slice(&body)?;
+            applied += res
+                .results
+                .iter()
+                .filter(|r| matches!(r.outcome, PushOutcome::Applied { .. }))
+                .count();
+        }
+        Ok((elapsed, changes.len() - applied))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -756,6 +866,8 @@ struct PullRun {
     /// Bytes of one device's full pull, compressed and as JSON.
     wire_bytes: usize,
     json_bytes: usize,
+    /// The Content-Encoding the server chose.
+    encoding: String,
 }
 
 /// Only what the loop needs; the records are skipped over, not built.
@@ -772,6 +884,7 @@ struct DeviceRun {
     records: usize,
     wire_bytes: usize,
     json_bytes: usize,
+    encoding: String,
 }
 
 async fn pull_fan_out(server: &Server, devices: usize, expect: usize) -> Result<PullRun, BoxError> {
@@ -811,6 +924,7 @@ async fn pull_fan_out(server: &Server, devices: usize, expect: usize) -> Result<
                 run.latencies.extend(device.latencies);
                 run.whole.push(device.whole);
                 run.wire_bytes = device.wire_bytes;
+                run.encoding = device.encoding;
                 run.json_bytes = device.json_bytes;
             }
             Ok(device) => {
@@ -835,6 +949,7 @@ async fn pull_everything(mut client: Client, token: &str) -> Result<DeviceRun, B
         records: 0,
         wire_bytes: 0,
         json_bytes: 0,
+        encoding: String::new(),
     };
     let mut cursor = 0;
     let start = Instant::now();
@@ -848,6 +963,9 @@ async fn pull_everything(mut client: Client, token: &str) -> Result<DeviceRun, B
         }
         let body = reply.json()?;
         run.wire_bytes += reply.raw.len();
+        run.encoding = reply.encoding.as_ref().map_or("identity".into(), |e| {
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        });
         run.json_bytes += body.len();
         let page: Page = serde_json::from_slice(&body)?;
         run.records += page.changes.len();

@@ -63,7 +63,13 @@ pub fn app(state: AppState) -> Router {
         REQUEST_TIMEOUT,
     ));
     Router::new()
-        .nest("/api", routes::router())
+        // API answers are made per request: gzip, not brotli, whose encoder cost half the CPU
+        // of 200 devices pulling at once (p99 3× lower for 40 % more bytes; the app's static
+        // files keep brotli from the outer layer, which leaves encoded responses alone).
+        .nest(
+            "/api",
+            routes::router().layer(CompressionLayer::new().no_br()),
+        )
         .fallback_service(pwa)
         .with_state(state)
         .layer(

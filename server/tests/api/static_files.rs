@@ -144,6 +144,40 @@ async fn brotli_is_preferred_when_the_client_accepts_it() {
 }
 
 #[tokio::test]
+async fn api_answers_are_gzip_even_when_brotli_is_accepted() {
+    // Brotli's encoder dominated the CPU of many devices pulling at once (scripts/bench-server).
+    let app = spawn_app().await;
+    let token = app.user("demo", model::sync::Role::City).await;
+    let e = crate::helpers::new_id();
+    let changes: Vec<_> = (0..40)
+        .map(|i| {
+            crate::helpers::hazard_change(
+                crate::helpers::new_id(),
+                e,
+                0,
+                &format!("平台护栏缺失第{i}处，需立即整改并复查"),
+                "open",
+                &[],
+            )
+        })
+        .chain([crate::helpers::enterprise_change(
+            e,
+            crate::helpers::XINFU,
+            0,
+            "忻府甲",
+        )])
+        .collect();
+    app.push(&token, changes).await;
+    let req = Request::get("/api/sync/pull?limit=1000")
+        .header("accept-encoding", "gzip, br")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.request(req).await;
+    assert_eq!(header(&res, "content-encoding"), "gzip");
+}
+
+#[tokio::test]
 async fn without_a_built_pwa_the_root_says_to_build_it_first() {
     let app = spawn_app_without_pwa().await;
 
