@@ -17,6 +17,10 @@ use crate::store::{self, StoreError};
 
 /// Changes per push request: small enough for a weak 2G/3G link to finish in one try.
 const PUSH_BATCH: u32 = 25;
+/// A batch that came back this fast doubles the next one, up to the server's limit: a weak link
+/// keeps small batches (each one a retry unit), office wifi gets few round trips.
+const FAST_BATCH_MS: i64 = 1_500;
+const BATCH_BYTES: usize = model::sync::MAX_PUSH_BYTES / 2;
 const PULL_PAGE: u32 = 200;
 
 impl From<StoreError> for ApiError {
@@ -113,11 +117,24 @@ async fn push_all(
         let total = all.len();
         let mut batches = all.into_iter().peekable();
         let mut done = 0;
+        let mut size = PUSH_BATCH as usize;
         while batches.peek().is_some() {
-            let rows: Vec<RawRow> = batches.by_ref().take(PUSH_BATCH as usize).collect();
+            // Also bounded by bytes, well under the server's 2 MB request limit.
+            let mut rows: Vec<RawRow> = Vec::new();
+            let mut bytes = 0;
+            while let Some(row) = batches.next_if(|r| {
+                rows.len() < size && (rows.is_empty() || bytes + r.body.len() < BATCH_BYTES)
+            }) {
+                bytes += row.body.len();
+                rows.push(row);
+            }
             done += rows.len();
             status.update(|s| s.step = Some(format!("上传记录 {done}/{total}…")));
+            let started = crate::browser::now_ms();
             push_batch(db, token, &device_id, rows, &mut skipped, status).await?;
+            if crate::browser::now_ms() - started < FAST_BATCH_MS {
+                size = (size * 2).min(model::sync::MAX_PUSH_CHANGES);
+            }
         }
     }
 }
