@@ -61,9 +61,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hazards") view=routes::Hazards/>
                     <Route path=path!("/hazards/:id") view=routes::HazardForm/>
                     <Route path=path!("/hazards/:id/rectify") view=routes::Rectify/>
+                    <Route path=path!("/penalties") view=routes::Penalties/>
+                    <Route path=path!("/penalties/new") view=routes::PenaltyNew/>
+                    <Route path=path!("/penalties/:id") view=routes::PenaltyForm/>
                     <Route path=path!("/sync") view=routes::Sync/>
                     <Route path=path!("/sync/conflicts") view=routes::Conflicts/>
                     <Route path=path!("/reports") view=routes::Reports/>
+                    <Route path=path!("/cross") view=routes::Cross/>
+                    <Route path=path!("/dashboard") view=routes::Dashboard/>
                     <Route path=path!("/settings") view=routes::Settings/>
                 </Routes>
             </main>

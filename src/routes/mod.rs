@@ -2,6 +2,8 @@
 
 mod checklist;
 mod conflicts;
+mod cross;
+mod dashboard;
 mod enterprise_form;
 pub mod enterprises;
 mod hazard_form;
@@ -9,8 +11,11 @@ mod hazards;
 mod home;
 mod inspection_new;
 pub mod inspections;
+mod penalties;
+mod penalty_form;
 mod placeholder;
 mod rectify;
+mod report_download;
 mod reports;
 mod settings;
 mod sheet;
@@ -18,6 +23,8 @@ mod sync_page;
 
 pub use checklist::Checklist;
 pub use conflicts::Conflicts;
+pub use cross::Cross;
+pub use dashboard::Dashboard;
 pub use enterprise_form::EnterpriseForm;
 pub use enterprises::Enterprises;
 pub use hazard_form::HazardForm;
@@ -25,6 +32,8 @@ pub use hazards::Hazards;
 pub use home::Home;
 pub use inspection_new::InspectionNew;
 pub use inspections::Inspections;
+pub use penalties::Penalties;
+pub use penalty_form::{PenaltyForm, PenaltyNew};
 pub use placeholder::NotFound;
 pub use rectify::Rectify;
 pub use reports::Reports;

@@ -1,6 +1,9 @@
 use leptos::prelude::*;
+use std::sync::Arc;
+
 use model::annex::{
-    Dataset, MajorHazardLedger, Scope, WeeklyNarrative, WeeklyReport, LEDGER_HEADERS, LEDGER_NOTE,
+    Dataset, Figure, HazardCount, MajorHazardLedger, Scope, WeeklyNarrative, WeeklyReport,
+    LEDGER_HEADERS, LEDGER_NOTE,
 };
 use model::campaign::Campaign;
 use model::county::County;
@@ -8,11 +11,15 @@ use model::enterprise::Enterprise;
 use model::hazard::Hazard;
 use model::inspection::Inspection;
 use model::penalty::Penalty;
+use model::record::Record;
 
 use crate::browser::today;
 use crate::components::loaded;
 use crate::data;
 use crate::store::{self, sync_rows, StoreResult};
+
+use super::dashboard::OfficeNav;
+use super::report_download::DownloadButton;
 
 /// Everything the annexes are computed from: the records on this device (after sync, the
 /// user's whole scope).
@@ -95,7 +102,37 @@ pub fn Reports() -> impl IntoView {
         });
     };
 
+    // The figure whose records are listed under its row (one at a time; tap again to close).
+    let open = RwSignal::new(None::<Figure>);
+    let county_param = move || match scope() {
+        Scope::City => String::new(),
+        Scope::County(c) => format!("&county={}", c.code),
+    };
+    let annex1_url = move || {
+        format!(
+            "/api/reports/annex1.xlsx?date={}{}",
+            week.get(),
+            county_param()
+        )
+    };
+    let annex2_url = move || {
+        format!(
+            "/api/reports/annex2.xlsx?date={}{}",
+            week.get(),
+            county_param()
+        )
+    };
+    let annex1_name = move || format!("附件1周调度统计表_{}_{}.xlsx", scope().name(), week.get());
+    let annex2_name = move || {
+        format!(
+            "附件2重大事故隐患台账_{}_{}.xlsx",
+            scope().name(),
+            week.get()
+        )
+    };
+
     view! {
+        <OfficeNav current="/reports"/>
         <section class="card no-print">
             <h1>"报表"</h1>
             <div class="filters">
@@ -117,7 +154,12 @@ pub fn Reports() -> impl IntoView {
                 </select>
                 <button class="secondary" on:click=move |_| { let _ = crate::browser::window().print(); }>"打印"</button>
             </div>
-            <p class="muted">"数字由本机记录（同步后即本辖区全部记录）自动汇总，截至所选周五，自专项行动开始累计。"</p>
+            <p class="muted">"数字由本机记录（同步后即本辖区全部记录）自动汇总，截至所选周五，自专项行动开始累计。点表中数字可列出其背后的记录。"</p>
+            <div class="downloads">
+                <DownloadButton label="下载附件1（Excel）" testid="download-annex1" url=Signal::derive(annex1_url) fallback=Signal::derive(annex1_name)/>
+                <DownloadButton label="下载附件2（Excel）" testid="download-annex2" url=Signal::derive(annex2_url) fallback=Signal::derive(annex2_name)/>
+            </div>
+            <p class="muted small">"Excel 由服务器按所选周五和范围生成，需联网并登录；上方表格离线也可查看、打印。"</p>
         </section>
         {loaded(data, move |recs: Records| {
             let recs = StoredValue::new(recs);
@@ -128,7 +170,10 @@ pub fn Reports() -> impl IntoView {
                         let ds = Dataset { campaign: c, enterprises: &r.enterprises, inspections: &r.inspections, hazards: &r.hazards, penalties: &r.penalties };
                         match WeeklyReport::compute(&ds, s, w, n.clone()) {
                             Err(e) => view! { <p class="banner error">{e.to_string()}</p> }.into_any(),
-                            Ok(report) => weekly_view(&report, n, save_narrative).into_any(),
+                            Ok(report) => {
+                                let lists = Arc::new(figure_lists(&report, r));
+                                weekly_view(&report, n, save_narrative, open, lists).into_any()
+                            }
                         }
                     }))
                 }}
@@ -144,10 +189,290 @@ pub fn Reports() -> impl IntoView {
     }
 }
 
+/// One piece of a row 2–5 sentence: fixed wording, or a figure (shown as a tappable number).
+enum Seg {
+    T(&'static str),
+    F(Figure),
+}
+
+/// `发现一般问题隐患N条，已整改N条；重大事故隐患N条，已整改N条`, with each N a figure.
+fn tally_segs(v: &mut Vec<Seg>, f: fn(HazardCount) -> Figure) {
+    use HazardCount::*;
+    v.extend([
+        Seg::T("发现一般问题隐患"),
+        Seg::F(f(GeneralFound)),
+        Seg::T("条，已整改"),
+        Seg::F(f(GeneralRectified)),
+        Seg::T("条；重大事故隐患"),
+        Seg::F(f(MajorFound)),
+        Seg::T("条，已整改"),
+        Seg::F(f(MajorRectified)),
+        Seg::T("条"),
+    ]);
+}
+
+/// Rows 2–5 in the seed's wording (the sentences of `model::annex::weekly`), cut at the figures.
+/// `weekly_view` checks the pieces join to the model's own sentence and otherwise shows that
+/// sentence as plain text, so the wording can never drift from the Excel file.
+fn segments(seq: u8) -> Vec<Seg> {
+    use Seg::{F, T};
+    let mut v = Vec::new();
+    match seq {
+        2 => {
+            v.extend([F(Figure::SelfPlans), T("家企业制定了自查自改工作方案，")]);
+            tally_segs(&mut v, Figure::SelfHazards);
+            v.extend([
+                T("（其中确定标杆企业"),
+                F(Figure::Benchmarks),
+                T("家，帮扶企业"),
+                F(Figure::Helped),
+                T("家，"),
+            ]);
+            tally_segs(&mut v, Figure::PairedHazards);
+            v.push(T("）。"));
+        }
+        3 => {
+            v.extend([T("市本级检查"), F(Figure::CityEnterprises), T("家企业，")]);
+            tally_segs(&mut v, Figure::CityHazards);
+            v.extend([
+                T("。县级共检查"),
+                F(Figure::CountyEnterprises),
+                T("家企业，"),
+            ]);
+            tally_segs(&mut v, Figure::CountyHazards);
+            v.push(T("。"));
+        }
+        4 => {
+            v.extend([
+                T("对"),
+                F(Figure::CrossCounties),
+                T("县开展了交叉检查，"),
+                F(Figure::CrossCounties),
+                T("县的"),
+                F(Figure::CrossEnterprises),
+                T("家企业，"),
+            ]);
+            tally_segs(&mut v, Figure::CrossHazards);
+            v.push(T("。"));
+        }
+        5 => v.extend([
+            T("处罚企业"),
+            F(Figure::FinedEnterprises),
+            T("家，合计处罚"),
+            F(Figure::EnterpriseFineTotal),
+            T("万元，处罚企业主要负责人"),
+            F(Figure::FinedLeaders),
+            T("人，合计处罚"),
+            F(Figure::LeaderFineTotal),
+            T("万元；限期整改"),
+            F(Figure::RectifyByDeadline),
+            T("家，停产整改"),
+            F(Figure::SuspendProduction),
+            T("家，取缔关闭"),
+            F(Figure::Closed),
+            T("家。"),
+        ]),
+        _ => {}
+    }
+    v
+}
+
+/// A stable name for a figure, for tests and `data-figure` (e.g. `county_hazards-major_found`).
+fn figure_key(f: Figure) -> String {
+    serde_json::to_value(f)
+        .ok()
+        .map(|v| match v {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Object(m) => m
+                .into_iter()
+                .map(|(k, v)| format!("{k}-{}", v.as_str().unwrap_or_default()))
+                .collect(),
+            other => other.to_string(),
+        })
+        .unwrap_or_default()
+}
+
+/// One record behind a figure: where it opens and how it reads in the list.
+#[derive(Clone)]
+struct Item {
+    href: String,
+    label: String,
+}
+
+/// The records behind every figure of the report, named from the device's records.
+fn figure_lists(report: &WeeklyReport, r: &Records) -> Vec<(Figure, Vec<Item>)> {
+    let ent_name = |id: uuid::Uuid| {
+        r.enterprises
+            .iter()
+            .find(|e| e.meta.id == id)
+            .map_or_else(|| "（企业不在本机）".to_owned(), |e| e.name.clone())
+    };
+    Figure::all()
+        .into_iter()
+        .map(|f| {
+            let b = report.records_behind(f);
+            let items = b
+                .ids
+                .iter()
+                .map(|&id| match b.kind {
+                    k if k == Hazard::KIND => {
+                        let h = r.hazards.iter().find(|h| h.meta.id == id);
+                        Item {
+                            href: format!("/hazards/{id}"),
+                            label: h.map_or_else(
+                                || "（隐患不在本机）".to_owned(),
+                                |h| {
+                                    format!(
+                                        "{}：{}（{}，{}）",
+                                        ent_name(h.enterprise_id),
+                                        h.description.trim(),
+                                        h.kind.label(),
+                                        h.state.label()
+                                    )
+                                },
+                            ),
+                        }
+                    }
+                    k if k == Penalty::KIND => {
+                        let p = r.penalties.iter().find(|p| p.meta.id == id);
+                        Item {
+                            href: format!("/penalties/{id}"),
+                            label: p.map_or_else(
+                                || "（处罚记录不在本机）".to_owned(),
+                                |p| {
+                                    format!(
+                                        "{} {}：{}",
+                                        ent_name(p.enterprise_id),
+                                        p.date.to_chinese(),
+                                        p.summary()
+                                    )
+                                },
+                            ),
+                        }
+                    }
+                    k if k == Inspection::KIND => {
+                        let i = r.inspections.iter().find(|i| i.meta.id == id);
+                        Item {
+                            href: format!("/inspections/{id}"),
+                            label: i.map_or_else(
+                                || "（检查记录不在本机）".to_owned(),
+                                |i| {
+                                    format!(
+                                        "{} {} {}",
+                                        ent_name(i.enterprise_id),
+                                        i.date.to_chinese(),
+                                        i.unit.trim()
+                                    )
+                                },
+                            ),
+                        }
+                    }
+                    _ => Item {
+                        href: format!("/enterprises/{id}"),
+                        label: ent_name(id),
+                    },
+                })
+                .collect();
+            (f, items)
+        })
+        .collect()
+}
+
+/// Rows 2–5 with every figure a button; the records behind the open one are listed below.
+fn figure_sentence(
+    report: &WeeklyReport,
+    seq: u8,
+    content: String,
+    open: RwSignal<Option<Figure>>,
+) -> AnyView {
+    let segs = segments(seq);
+    let joined: String = segs
+        .iter()
+        .map(|s| match s {
+            Seg::T(t) => (*t).to_owned(),
+            Seg::F(f) => report.value(*f),
+        })
+        .collect();
+    if segs.is_empty() || joined != content {
+        return view! { <span>{content}</span> }.into_any();
+    }
+    segs.into_iter()
+        .map(|s| match s {
+            Seg::T(t) => view! { <span>{t}</span> }.into_any(),
+            Seg::F(f) => {
+                let n = report.records_behind(f).ids.len();
+                view! {
+                    <button
+                        class="fig"
+                        class:open=move || open.get() == Some(f)
+                        data-testid="fig"
+                        data-figure=figure_key(f)
+                        aria-expanded=move || (open.get() == Some(f)).to_string()
+                        title=format!("列出这{n}条记录")
+                        on:click=move |_| open.update(|o| *o = if *o == Some(f) { None } else { Some(f) })
+                    >
+                        {report.value(f)}
+                    </button>
+                }
+                .into_any()
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+/// The list under a row when one of its figures is open.
+fn figure_list_row(
+    seq: u8,
+    open: RwSignal<Option<Figure>>,
+    lists: Arc<Vec<(Figure, Vec<Item>)>>,
+) -> impl IntoView {
+    let mine: Vec<Figure> = segments(seq)
+        .into_iter()
+        .filter_map(|s| match s {
+            Seg::F(f) => Some(f),
+            Seg::T(_) => None,
+        })
+        .collect();
+    move || {
+        let f = open.get().filter(|f| mine.contains(f))?;
+        let items = lists
+            .iter()
+            .find(|(g, _)| *g == f)
+            .map(|(_, i)| i.clone())
+            .unwrap_or_default();
+        Some(view! {
+            <tr class="fig-list no-print" data-testid="figure-list">
+                <td colspan="4">
+                    <div class="row between">
+                        <strong>{format!("这一数字背后的记录（{}条）", items.len())}</strong>
+                        <button class="small secondary" on:click=move |_| open.set(None)>"收起"</button>
+                    </div>
+                    {if items.is_empty() {
+                        view! { <p class="muted">"没有记录（数字为0）。"</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="list">
+                                {items
+                                    .into_iter()
+                                    .map(|i| view! { <li><a class="list-item" href=i.href data-testid="figure-item">{i.label}</a></li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }}
+                </td>
+            </tr>
+        })
+    }
+}
+
 fn weekly_view(
     report: &WeeklyReport,
     n: WeeklyNarrative,
     save: impl Fn(WeeklyNarrative) + Copy + Send + Sync + 'static,
+    open: RwSignal<Option<Figure>>,
+    lists: Arc<Vec<(Figure, Vec<Item>)>>,
 ) -> impl IntoView {
     let rows = report.rows();
     view! {
@@ -167,6 +492,7 @@ fn weekly_view(
                             let editable = matches!(r.seq, 1 | 6 | 7 | 8);
                             let seq = r.seq;
                             let n = n.clone();
+                            let lists = lists.clone();
                             view! {
                                 <tr data-testid="annex1-row">
                                     <td class="c-seq">{r.seq}</td>
@@ -194,11 +520,12 @@ fn weekly_view(
                                             }
                                                 .into_any()
                                         } else {
-                                            view! { <span>{r.content.clone()}</span> }.into_any()
+                                            figure_sentence(report, seq, r.content.clone(), open)
                                         }}
                                     </td>
                                     <td>{r.note}</td>
                                 </tr>
+                                {figure_list_row(seq, open, lists)}
                             }
                         })
                         .collect_view()}
