@@ -29,20 +29,29 @@ pub enum PhotoField {
     #[default]
     Evidence,
     Progress,
+    /// The latest 复查's own photos (the reviewer's evidence, added once the 复查 is recorded).
+    LastReview,
 }
 
 impl PhotoField {
-    fn list(self, h: &Hazard) -> &Vec<String> {
+    fn list(self, h: &Hazard) -> Vec<String> {
         match self {
-            PhotoField::Evidence => &h.photos,
-            PhotoField::Progress => &h.rectification.progress_photos,
+            PhotoField::Evidence => h.photos.clone(),
+            PhotoField::Progress => h.rectification.progress_photos.clone(),
+            PhotoField::LastReview => h
+                .reviews
+                .last()
+                .map(|r| r.photos.clone())
+                .unwrap_or_default(),
         }
     }
 
-    fn list_mut(self, h: &mut Hazard) -> &mut Vec<String> {
+    /// `None` when there is nothing to attach to (no 复查 yet).
+    fn list_mut(self, h: &mut Hazard) -> Option<&mut Vec<String>> {
         match self {
-            PhotoField::Evidence => &mut h.photos,
-            PhotoField::Progress => &mut h.rectification.progress_photos,
+            PhotoField::Evidence => Some(&mut h.photos),
+            PhotoField::Progress => Some(&mut h.rectification.progress_photos),
+            PhotoField::LastReview => h.reviews.last_mut().map(|r| &mut r.photos),
         }
     }
 
@@ -50,6 +59,7 @@ impl PhotoField {
         match self {
             PhotoField::Evidence => "现场照片",
             PhotoField::Progress => "整改照片",
+            PhotoField::LastReview => "复查照片",
         }
     }
 }
@@ -73,7 +83,7 @@ pub fn EvidencePhotos(
 
     // Load thumbnails of the photos already attached (after a reload, say).
     Effect::new(move |_| {
-        let wanted = hazard.with(|h| field.list(h).clone());
+        let wanted = hazard.with(|h| field.list(h));
         let have = urls.with_untracked(|u| u.keys().cloned().collect::<Vec<_>>());
         let missing: Vec<String> = wanted.into_iter().filter(|s| !have.contains(s)).collect();
         if missing.is_empty() {
@@ -132,9 +142,10 @@ pub fn EvidencePhotos(
                                 u.insert(p.sha256.clone(), object_url(&p.blob));
                             });
                             hazard.update(|h| {
-                                let list = field.list_mut(h);
-                                if !list.contains(&p.sha256) {
-                                    list.push(p.sha256.clone());
+                                if let Some(list) = field.list_mut(h) {
+                                    if !list.contains(&p.sha256) {
+                                        list.push(p.sha256.clone());
+                                    }
                                 }
                                 h.meta.touch(now_ms(), &user_name());
                             });
@@ -185,7 +196,9 @@ pub fn EvidencePhotos(
                 return;
             }
             hazard.update(|h| {
-                field.list_mut(h).retain(|s| *s != sha);
+                if let Some(list) = field.list_mut(h) {
+                    list.retain(|s| *s != sha);
+                }
                 h.meta.touch(now_ms(), &user_name());
             });
             saver.save(hazard.get_untracked());
@@ -198,7 +211,7 @@ pub fn EvidencePhotos(
             <div class="thumbs">
                 {move || {
                     hazard
-                        .with(|h| field.list(h).clone())
+                        .with(|h| field.list(h))
                         .into_iter()
                         .map(|sha| {
                             let sha2 = sha.clone();

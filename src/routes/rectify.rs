@@ -53,6 +53,8 @@ fn Handle(hazard: Hazard, enterprise: Enterprise) -> impl IntoView {
     let saver = AutoSaver::<Hazard>::new();
     let status = saver.status;
     let photo_saver = saver.clone();
+    let review_saver = saver.clone();
+    let review_enterprise = enterprise.name.clone();
     let error = RwSignal::new(None::<String>);
     let apply: Apply = Arc::new(move |step: Step| {
         let mut next = draft.get_untracked();
@@ -135,6 +137,20 @@ fn Handle(hazard: Hazard, enterprise: Enterprise) -> impl IntoView {
                 }
             }
         </section>
+
+        <Show when=move || draft.with(|h| !h.reviews.is_empty()) && reviewer_allowed()>
+            <section class="card form" data-testid="review-photos">
+                <h2>"复查照片"</h2>
+                <p class="muted">"复查人员现场核实的照片，附在最近一次复查记录上。"</p>
+                <crate::photo_ui::EvidencePhotos
+                    hazard=draft
+                    saver=review_saver.clone()
+                    enterprise=review_enterprise.clone()
+                    locked=false
+                    field=PhotoField::LastReview
+                />
+            </section>
+        </Show>
 
         <History draft=draft/>
     }

@@ -133,6 +133,11 @@ test('enterprise reports 整改, county reviews and closes; each sees only its s
   await county.locator('#rv-date').fill('2025-03-13');
   await county.getByTestId('record-review').click();
   await expect(county.getByTestId('hazard-state')).toHaveText('已销号');
+  // The reviewer's own photo, attached to that 复查.
+  const reviewPhotos = county.getByTestId('review-photos');
+  await reviewPhotos.getByTestId('photo-gallery-input').setInputFiles([{ name: 'fc.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(county, 1800, 1200) }]);
+  await expect(reviewPhotos.locator('.thumb')).toHaveCount(1, { timeout: 60_000 });
+  await expect(county.getByTestId('save-status')).toHaveText('已保存在本机');
   await syncNow(county);
   await county.goto('/reports');
   await county.getByLabel('填报范围').selectOption({ label: '忻府区' });
