@@ -23,7 +23,8 @@ pub type DownloadResult = Result<String, String>;
 
 /// Fetches `path` (an `/api/reports/…` URL) with the bearer token and saves the answer as a
 /// file. The name comes from `Content-Disposition` (the server's Chinese name), else `fallback`.
-pub async fn download_report(path: &str, fallback: &str) -> DownloadResult {
+/// With a `body` (JSON) it is a `POST`: 附件1 sends the county's text rows with it.
+pub async fn download_report(path: &str, fallback: &str, body: Option<String>) -> DownloadResult {
     // Checked first so an offline user gets the reason, not a network error.
     if !is_online() {
         return Err(NEED_NETWORK.to_owned());
@@ -34,7 +35,7 @@ pub async fn download_report(path: &str, fallback: &str) -> DownloadResult {
     if s.expires_at <= now_ms() {
         return Err(LOGIN_EXPIRED.to_owned());
     }
-    let resp = fetch(path, &s.token).await?;
+    let resp = fetch(path, &s.token, body).await?;
     let status = resp.status();
     if status == 401 {
         return Err(LOGIN_EXPIRED.to_owned());
@@ -62,13 +63,22 @@ fn js_text(e: JsValue) -> String {
     format!("下载失败：{}", crate::photo::js_error_text(&e))
 }
 
-async fn fetch(path: &str, token: &str) -> Result<Response, String> {
+async fn fetch(path: &str, token: &str, body: Option<String>) -> Result<Response, String> {
     let init = RequestInit::new();
-    init.set_method("GET");
     let headers = web_sys::Headers::new().map_err(js_text)?;
     headers
         .set("Authorization", &format!("Bearer {token}"))
         .map_err(js_text)?;
+    match body {
+        Some(b) => {
+            init.set_method("POST");
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(js_text)?;
+            init.set_body(&JsValue::from_str(&b));
+        }
+        None => init.set_method("GET"),
+    }
     init.set_headers(&headers);
     let req = Request::new_with_str_and_init(path, &init).map_err(js_text)?;
     // fetch rejects only when the server cannot be reached (navigator.onLine can be wrong).
@@ -142,6 +152,9 @@ pub fn DownloadButton(
     testid: &'static str,
     #[prop(into)] url: Signal<String>,
     #[prop(into)] fallback: Signal<String>,
+    /// JSON sent with the request (then a POST), read when pressed.
+    #[prop(optional, into)]
+    body: Option<Signal<String>>,
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
     let result = RwSignal::new(None::<DownloadResult>);
@@ -152,8 +165,9 @@ pub fn DownloadButton(
         busy.set(true);
         result.set(None);
         let (u, f) = (url.get_untracked(), fallback.get_untracked());
+        let b = body.map(|b| b.get_untracked());
         leptos::task::spawn_local(async move {
-            let r = download_report(&u, &f).await;
+            let r = download_report(&u, &f, b).await;
             busy.set(false);
             result.set(Some(r));
         });

@@ -122,6 +122,8 @@ pub fn Reports() -> impl IntoView {
             county_param()
         )
     };
+    // The county's own text rows go with the request, so the file has them too.
+    let annex1_body = move || serde_json::json!({ "narrative": narrative.get() }).to_string();
     let annex1_name = move || format!("附件1周调度统计表_{}_{}.xlsx", scope().name(), week.get());
     let annex2_name = move || {
         format!(
@@ -156,7 +158,7 @@ pub fn Reports() -> impl IntoView {
             </div>
             <p class="muted">"数字由本机记录（同步后即本辖区全部记录）自动汇总，截至所选周五，自专项行动开始累计。点表中数字可列出其背后的记录。"</p>
             <div class="downloads">
-                <DownloadButton label="下载附件1（Excel）" testid="download-annex1" url=Signal::derive(annex1_url) fallback=Signal::derive(annex1_name)/>
+                <DownloadButton label="下载附件1（Excel）" testid="download-annex1" url=Signal::derive(annex1_url) fallback=Signal::derive(annex1_name) body=Signal::derive(annex1_body)/>
                 <DownloadButton label="下载附件2（Excel）" testid="download-annex2" url=Signal::derive(annex2_url) fallback=Signal::derive(annex2_name)/>
             </div>
             <p class="muted small">"Excel 由服务器按所选周五和范围生成，需联网并登录；上方表格离线也可查看、打印。"</p>

@@ -1,9 +1,9 @@
 //! 附件1 冶金工贸行业隐患排查整治专项行动周调度统计表 as .xlsx: the eight rows in the seed's
 //! order, rows 2–5 as the model's filled-in sentences.
 //!
-//! Rows 1, 6, 7, 8 are the county's own words ([`WeeklyNarrative`]). The PWA keeps them on
-//! the device only (not a synced record kind), so the server has none: where the text is
-//! empty the cell shows the seed's 要点 in grey, for the office to type over in the file.
+//! Rows 1, 6, 7, 8 are the county's own words ([`WeeklyNarrative`]). The PWA keeps them per
+//! week on the device and sends them with the download (`POST`); where a text is empty (or a
+//! plain `GET`) the cell shows the seed's 要点 in grey, for the office to fill in.
 
 use model::annex::{WeeklyNarrative, WeeklyReport, WEEKLY_HEADERS, WEEKLY_NOTE};
 

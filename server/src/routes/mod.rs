@@ -37,7 +37,10 @@ pub fn router() -> Router<AppState> {
         .route("/records/{id}", get(sync::record_get))
         .route("/photos/check", post(photos::photos_check_post))
         .route("/photos/{sha256}", get(photos::photo_get))
-        .route("/reports/annex1.xlsx", get(reports::annex1_get))
+        .route(
+            "/reports/annex1.xlsx",
+            get(reports::annex1_get).post(reports::annex1_post),
+        )
         .route("/reports/annex2.xlsx", get(reports::annex2_get))
         .route("/reports/annex4.xlsx", get(reports::annex4_get))
         .route_layer(TimeoutLayer::with_status_code(

@@ -57,6 +57,32 @@ pub async fn annex1_get(
     Ok(download(annex1::write(&report)?))
 }
 
+/// `POST /api/reports/annex1.xlsx` with `{"narrative": {…}}` and the same query: 附件1 with
+/// the county's own text rows (1 部署推进, 6 宣传曝光, 7 存在问题, 8 意见建议), which it writes
+/// and keeps per week on its device, so the file needs no retyping either.
+pub async fn annex1_post(
+    State(state): State<AppState>,
+    user: AuthUser,
+    q: Result<Query<ReportParams>, QueryRejection>,
+    crate::extract::Json(body): crate::extract::Json<NarrativeBody>,
+) -> Result<Response, AppError> {
+    let p = params(q)?;
+    let scope = reports::scope_for(&user.role, p.county.as_deref())?;
+    let date = reports::date_param(p.date.as_deref(), FRIDAY_HINT)?;
+    let campaign = reports::campaign_for(date);
+    let records = load::load(&state.db, &user.role, scope).await?;
+    let report = WeeklyReport::compute(&records.dataset(&campaign), scope, date, body.narrative)
+        .map_err(|e| AppError::BadRequest(format!("{e}。")))?;
+    Ok(download(annex1::write(&report)?))
+}
+
+/// The body of [`annex1_post`].
+#[derive(Debug, Deserialize)]
+pub struct NarrativeBody {
+    #[serde(default)]
+    narrative: WeeklyNarrative,
+}
+
 /// 附件2 重大事故隐患台账, cumulative to `date` (any day; the hand-in is on 周五).
 pub async fn annex2_get(
     State(state): State<AppState>,

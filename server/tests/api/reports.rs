@@ -837,7 +837,46 @@ async fn an_empty_ledger_says_so(backend: Backend) {
     assert_eq!(rows[0][0], "截至2025年3月14日，忻州市无重大事故隐患。");
 }
 
+async fn annex1_carries_the_countys_own_text_rows_sent_with_the_download(backend: Backend) {
+    let Some(app) = spawn_app_on(backend).await else {
+        return;
+    };
+    let city = app.user("city", Role::City).await;
+    push_campaign(&app, &city).await;
+    let narrative = serde_json::json!({"narrative": {
+        "deployment": "3月10日召开全县冶金工贸专项整治推进会。",
+        "publicity": "曝光典型案例2起。",
+        "problems": "",
+        "suggestions": "建议市局组织铝加工深井铸造专题培训。"
+    }});
+    let res = app
+        .post_json(
+            &format!("/api/reports/annex1.xlsx?date={R}"),
+            Some(&city),
+            narrative,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "content-type"), XLSX);
+    let sheet = Sheet::open(body_bytes(res).await);
+    let rows = sheet.data();
+    assert_eq!(rows[0][2], "3月10日召开全县冶金工贸专项整治推进会。");
+    assert_eq!(rows[5][2], "曝光典型案例2起。");
+    assert_eq!(rows[7][2], "建议市局组织铝加工深井铸造专题培训。");
+    // An empty one keeps the seed's prompt; the counted rows are the records', as for GET.
+    assert_eq!(rows[6][2], model::annex::WeeklyNarrative::PROMPTS[2]);
+    assert_eq!(rows[1][2], SELF_CITY);
+    // Malformed JSON is a 400, not a file.
+    let req = axum::http::Request::post(format!("/api/reports/annex1.xlsx?date={R}"))
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {city}"))
+        .body(axum::body::Body::from("{\"narrative\": 3"))
+        .unwrap();
+    assert_eq!(app.request(req).await.status(), StatusCode::BAD_REQUEST);
+}
+
 crate::both_backends!(
+    annex1_carries_the_countys_own_text_rows_sent_with_the_download,
     annex2_lists_every_major_hazard_for_the_city,
     annex2_for_a_county_has_only_that_county,
     annex1_counts_the_campaign_for_the_city_and_a_county,
