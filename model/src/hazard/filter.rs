@@ -216,8 +216,10 @@ mod tests {
         assert_eq!(ids(&f(|f| f.only_overdue = true)), [10]);
         assert_eq!(ids(&f(|f| f.text = "定襄".into())), [11]);
         assert_eq!(ids(&f(|f| f.text = "隐患2".into())), [20]);
-        let mut by_ent = HazardFilter::default();
-        by_ent.enterprise_id = Some(a.meta.id);
+        let by_ent = HazardFilter {
+            enterprise_id: Some(a.meta.id),
+            ..HazardFilter::default()
+        };
         assert_eq!(ids(&by_ent), [10, 20]);
     }
 }
