@@ -143,6 +143,12 @@ pub fn Cross() -> impl IntoView {
         <OfficeNav current="/cross"/>
         <section class="card no-print">
             <h1>"县级交叉检查（附件3·附件4）"</h1>
+            <DownloadButton
+                label="下载附件3 工作安排表（Excel）"
+                testid="download-annex3"
+                url=Signal::derive(move || format!("/api/reports/annex3.xlsx?date={}", crate::browser::today()))
+                fallback=Signal::derive(|| "附件3县级交叉检查工作安排表.xlsx".to_owned())
+            />
             <label for="cross-pair">"检查方 → 受检方（附件3）"</label>
             <select
                 id="cross-pair"

@@ -4,6 +4,7 @@
 //! server serves it, the PWA shows it offline, and both get the same numbers. Each module is one
 //! annex (or one concern shared by several).
 
+pub mod arrangement;
 pub mod cross;
 pub mod cross_summary;
 pub mod dashboard;
@@ -16,6 +17,7 @@ pub mod scope;
 pub mod tally;
 pub mod weekly;
 
+pub use arrangement::{ArrangementRow, CrossArrangement, ARRANGEMENT_HEADERS, ARRANGEMENT_TITLE};
 pub use cross::{check_cross_plan, CrossPlan};
 pub use cross_summary::{CrossSummary, CrossSummaryRow, CROSS_SUMMARY_HEADERS, CROSS_SUMMARY_NOTE};
 pub use dashboard::{CountyStats, Dashboard, HazardCounts, WeekPoint};

@@ -6,6 +6,7 @@
 
 pub mod annex1;
 pub mod annex2;
+pub mod annex3;
 pub mod annex4;
 pub mod load;
 pub mod styles;

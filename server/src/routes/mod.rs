@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
             "/reports/annex1.xlsx",
             get(reports::annex1_get).post(reports::annex1_post),
         )
+        .route("/reports/annex3.xlsx", get(reports::annex3_get))
         .route("/reports/annex2.xlsx", get(reports::annex2_get))
         .route("/reports/annex4.xlsx", get(reports::annex4_get))
         .route_layer(TimeoutLayer::with_status_code(

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::reports::{self, annex1, annex2, annex4, load, Xlsx, XLSX_CONTENT_TYPE};
+use crate::reports::{self, annex1, annex2, annex3, annex4, load, Xlsx, XLSX_CONTENT_TYPE};
 use crate::AppState;
 
 /// Query of every report: all optional here so a missing one gets our own message.
@@ -81,6 +81,19 @@ pub async fn annex1_post(
 pub struct NarrativeBody {
     #[serde(default)]
     narrative: WeeklyNarrative,
+}
+
+/// 附件3 县级交叉检查工作安排表 of the campaign running on `date` (any office account).
+pub async fn annex3_get(
+    user: AuthUser,
+    q: Result<Query<ReportParams>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let p = params(q)?;
+    reports::refuse_enterprise(&user.role)?;
+    let date = reports::date_param(p.date.as_deref(), DAY_HINT)?;
+    let campaign = reports::campaign_for(date);
+    let arrangement = model::annex::CrossArrangement::of(&campaign);
+    Ok(download(annex3::write(&arrangement, date)?))
 }
 
 /// 附件2 重大事故隐患台账, cumulative to `date` (any day; the hand-in is on 周五).

@@ -875,7 +875,49 @@ async fn annex1_carries_the_countys_own_text_rows_sent_with_the_download(backend
     assert_eq!(app.request(req).await.status(), StatusCode::BAD_REQUEST);
 }
 
+async fn annex3_is_the_campaigns_arrangement_for_every_office(backend: Backend) {
+    let Some(app) = spawn_app_on(backend).await else {
+        return;
+    };
+    let county = app.user("xinfu", Role::County(XINFU.into())).await;
+    let sheet = download(
+        &app,
+        &county,
+        &format!("/api/reports/annex3.xlsx?date={R}"),
+        &format!("附件3县级交叉检查工作安排表_{R}.xlsx"),
+    )
+    .await;
+    assert_form_head(
+        &sheet,
+        "附件3",
+        "冶金工贸行业隐患排查整治专项行动县级交叉检查工作安排表",
+        3,
+        "忻州市应急管理局",
+    );
+    assert_eq!(sheet.headers(), ["序号", "检查方", "受检方", "备注"]);
+    let rows = sheet.data();
+    assert_eq!(rows.len(), 14);
+    assert_eq!(rows[0][..3], ["1", "忻府区", "原平市"]);
+    assert_eq!(rows[0][3], "含原平经济技术开发区");
+    assert_eq!(rows[13][..3], ["14", "偏关县", "保德县"]);
+    assert!(
+        sheet.note().contains("各县交叉检查应包含开发区"),
+        "{}",
+        sheet.note()
+    );
+    let e = crate::helpers::new_id();
+    let firm = app.user("firm", Role::Enterprise(e)).await;
+    let (status, _) = status_and_code(
+        &app,
+        Some(&firm),
+        &format!("/api/reports/annex3.xlsx?date={R}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
 crate::both_backends!(
+    annex3_is_the_campaigns_arrangement_for_every_office,
     annex1_carries_the_countys_own_text_rows_sent_with_the_download,
     annex2_lists_every_major_hazard_for_the_city,
     annex2_for_a_county_has_only_that_county,
