@@ -2,6 +2,7 @@
 // county, the 附件3 plan is checked live against the notice's rules, and 附件2 downloads as a
 // real .xlsx once online and signed in (offline / signed out say what to do instead).
 const fs = require('node:fs');
+const { execFileSync } = require('node:child_process');
 const { test, expect } = require('@playwright/test');
 const { installApp } = require('./helpers');
 
@@ -120,6 +121,20 @@ test('附件2 downloads as .xlsx when online and signed in; offline and signed o
   const head = fs.readFileSync(file).subarray(0, 2).toString('latin1');
   expect(head).toBe('PK');
   await expect(page.getByTestId('download-status')).toContainText('已下载');
+
+  // 附件1: the county's own text row goes into the file too (nothing retyped in Excel).
+  const words = `召开专项整治推进会 ${Date.now()}`;
+  await page.getByLabel('部署推进').fill(words);
+  await page.getByLabel('部署推进').blur();
+  const [annex1] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('download-annex1').click(),
+  ]);
+  expect(annex1.suggestedFilename()).toContain('附件1');
+  const strings = execFileSync('python3', ['-c',
+    'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("xl/sharedStrings.xml").decode())',
+    await annex1.path()]).toString();
+  expect(strings).toContain(words);
 
   await context.setOffline(true);
   await page.getByTestId('download-annex1').click();
