@@ -21,6 +21,17 @@ pub async fn load<T: Record + DeserializeOwned>(id: &str, what: &str) -> StoreRe
     }
 }
 
+/// Everything the office screens (报表, 交叉检查, 工作台) compute from: the live records on this
+/// device (after sync, the account's whole scope).
+pub async fn annex_records() -> StoreResult<model::annex::Records> {
+    Ok(model::annex::Records {
+        enterprises: live().await?,
+        inspections: live().await?,
+        hazards: live().await?,
+        penalties: live().await?,
+    })
+}
+
 /// All live records of a kind.
 pub async fn live<T: Record + DeserializeOwned>() -> StoreResult<Vec<T>> {
     let db = store::db().await?;

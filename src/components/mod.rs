@@ -1,5 +1,6 @@
 //! Pieces of the app frame shared by every page.
 
+mod money_input;
 mod network_badge;
 mod status;
 mod storage_banner;
@@ -7,6 +8,7 @@ mod sync_badge;
 mod tab_bar;
 mod update_prompt;
 
+pub use money_input::MoneyInput;
 pub use network_badge::NetworkBadge;
 pub use status::{loaded, FieldIssues, SaveBadge, StoreErrorView};
 pub use storage_banner::StorageBanner;

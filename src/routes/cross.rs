@@ -5,14 +5,11 @@
 
 use leptos::prelude::*;
 use model::annex::{
-    check_cross_plan, CrossPlan, CrossSummary, Dataset, CROSS_SUMMARY_HEADERS, CROSS_SUMMARY_NOTE,
+    check_cross_plan, CrossPlan, CrossSummary, CROSS_SUMMARY_HEADERS, CROSS_SUMMARY_NOTE,
 };
 use model::campaign::{Campaign, CrossPair};
 use model::date::Date;
 use model::enterprise::Enterprise;
-use model::hazard::Hazard;
-use model::inspection::Inspection;
-use model::penalty::Penalty;
 use model::sync::RoleKind;
 use model::validation::Issue;
 use uuid::Uuid;
@@ -22,24 +19,8 @@ use super::report_download::DownloadButton;
 use crate::browser::today;
 use crate::components::loaded;
 use crate::data;
-use crate::store::{self, sync_rows, StoreResult};
-
-#[derive(Clone)]
-struct Records {
-    enterprises: Vec<Enterprise>,
-    inspections: Vec<Inspection>,
-    hazards: Vec<Hazard>,
-    penalties: Vec<Penalty>,
-}
-
-async fn load() -> StoreResult<Records> {
-    Ok(Records {
-        enterprises: data::live().await?,
-        inspections: data::live().await?,
-        hazards: data::live().await?,
-        penalties: data::live().await?,
-    })
-}
+use crate::store::{self, sync_rows};
+use model::annex::Records;
 
 fn plan_key(campaign: &str, pair: CrossPair) -> String {
     format!(
@@ -61,7 +42,7 @@ fn blank_plan(c: &Campaign, pair: CrossPair) -> CrossPlan {
 
 #[component]
 pub fn Cross() -> impl IntoView {
-    let data = LocalResource::new(load);
+    let data = LocalResource::new(data::annex_records);
     let campaigns = Campaign::bundled();
     let campaign = StoredValue::new(
         Campaign::latest(&campaigns, today())
@@ -179,13 +160,7 @@ pub fn Cross() -> impl IntoView {
                 {move || {
                     let (p, d) = (pair.get(), summary_day.get());
                     recs.with_value(|r| campaign.with_value(|c| {
-                        let ds = Dataset {
-                            campaign: c,
-                            enterprises: &r.enterprises,
-                            inspections: &r.inspections,
-                            hazards: &r.hazards,
-                            penalties: &r.penalties,
-                        };
+                        let ds = r.dataset(c);
                         summary_view(&CrossSummary::compute(&ds, p, d), summary_day)
                     }))
                 }}

@@ -2,17 +2,14 @@
 //! computed on the device from its records (`model::annex::Dashboard`), so it works offline.
 
 use leptos::prelude::*;
-use model::annex::{Dashboard as DashboardData, Dataset, HazardCounts, Scope};
+use model::annex::{Dashboard as DashboardData, HazardCounts, Scope};
 use model::campaign::Campaign;
 use model::county::County;
-use model::enterprise::Enterprise;
-use model::hazard::Hazard;
-use model::inspection::Inspection;
 
 use crate::browser::today;
 use crate::components::loaded;
 use crate::data;
-use crate::store::StoreResult;
+use model::annex::Records;
 
 /// The office screens link to each other here: the tab bar has room for one (报表) only.
 #[component]
@@ -39,25 +36,10 @@ pub fn OfficeNav(current: &'static str) -> impl IntoView {
     }
 }
 
-#[derive(Clone)]
-struct Records {
-    enterprises: Vec<Enterprise>,
-    inspections: Vec<Inspection>,
-    hazards: Vec<Hazard>,
-}
-
-async fn load() -> StoreResult<Records> {
-    Ok(Records {
-        enterprises: data::live().await?,
-        inspections: data::live().await?,
-        hazards: data::live().await?,
-    })
-}
-
 /// 工作台: cards on a phone, a table on a desk (the same markup; CSS decides).
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let data = LocalResource::new(load);
+    let data = LocalResource::new(data::annex_records);
     let campaigns = Campaign::bundled();
     let campaign = StoredValue::new(
         Campaign::latest(&campaigns, today())
@@ -88,13 +70,7 @@ pub fn Dashboard() -> impl IntoView {
             move || {
                 let s = scope();
                 recs.with_value(|r| campaign.with_value(|c| {
-                    let ds = Dataset {
-                        campaign: c,
-                        enterprises: &r.enterprises,
-                        inspections: &r.inspections,
-                        hazards: &r.hazards,
-                        penalties: &[],
-                    };
+                    let ds = r.dataset(c);
                     dashboard_view(&DashboardData::compute(&ds, s, today()))
                 }))
             }

@@ -234,12 +234,12 @@ fn Edit(penalty: Penalty, enterprise: Enterprise, inspection: Option<Inspection>
             />
 
             <label for="pf-ent-fine">"处罚企业（万元）"</label>
-            <MoneyInput
+            <crate::components::MoneyInput
                 id="pf-ent-fine".to_string()
                 label="处罚企业（万元）"
                 placeholder="万元，如 1.5；未罚款企业留空"
-                initial=initial_fine
-                on_valid=Arc::new(move |m| e_fine(Box::new(move |p| p.enterprise_fine = m)))
+                initial=Some(initial_fine).filter(|m| !m.is_zero())
+                on_valid=Arc::new(move |m: Option<Money>| e_fine(Box::new(move |p| p.enterprise_fine = m.unwrap_or(Money::ZERO))))
             />
 
             <fieldset>
@@ -356,15 +356,15 @@ fn leader_row(i: usize, draft: RwSignal<Penalty>, edit: Apply) -> impl IntoView 
                     }))
                 }
             />
-            <MoneyInput
+            <crate::components::MoneyInput
                 id=format!("pf-leader-fine-{i}")
                 label="罚款（万元）"
                 placeholder="罚款（万元）"
-                initial=initial
-                on_valid=Arc::new(move |m| {
+                initial=Some(initial).filter(|m| !m.is_zero())
+                on_valid=Arc::new(move |m: Option<Money>| {
                     e_amount(Box::new(move |p| {
                         if let Some(f) = p.leader_fines.get_mut(i) {
-                            f.amount = m;
+                            f.amount = m.unwrap_or(Money::ZERO);
                         }
                     }))
                 })
@@ -383,50 +383,5 @@ fn leader_row(i: usize, draft: RwSignal<Penalty>, edit: Apply) -> impl IntoView 
                 "删除"
             </button>
         </div>
-    }
-}
-
-/// An amount typed in 万元. The text is the input's own (so "0." survives while typing); each
-/// value `Money::parse_wan` accepts goes to the record at once, blank meaning no fine. A bad one
-/// changes nothing and, once the user leaves the field, says why in the model's words.
-#[component]
-fn MoneyInput(
-    id: String,
-    label: &'static str,
-    placeholder: &'static str,
-    initial: Money,
-    on_valid: Arc<dyn Fn(Money) + Send + Sync>,
-) -> impl IntoView {
-    let text = RwSignal::new(if initial.is_zero() {
-        String::new()
-    } else {
-        initial.wan_string()
-    });
-    let error = RwSignal::new(None::<String>);
-    let parse = |v: &str| {
-        if v.trim().is_empty() {
-            Ok(Money::ZERO)
-        } else {
-            Money::parse_wan(v).map_err(|e| e.to_string())
-        }
-    };
-    view! {
-        <input
-            id=id
-            aria-label=label
-            inputmode="decimal"
-            placeholder=placeholder
-            prop:value=text
-            on:input=move |ev| {
-                let v = event_target_value(&ev);
-                text.set(v.clone());
-                if let Ok(m) = parse(&v) {
-                    error.set(None);
-                    on_valid(m);
-                }
-            }
-            on:change=move |ev| error.set(parse(&event_target_value(&ev)).err())
-        />
-        {move || error.get().map(|e| view! { <p class="field-msg error" role="alert">{e}</p> })}
     }
 }

@@ -10,11 +10,10 @@ use leptos_router::hooks::use_params_map;
 use model::date::Date;
 use model::enterprise::Enterprise;
 use model::hazard::{Hazard, HazardState, Review};
-use model::money::Money;
 use model::permission::may_review;
 
 use crate::browser::{now_ms, today};
-use crate::components::{loaded, SaveBadge};
+use crate::components::{loaded, MoneyInput, SaveBadge};
 use crate::data;
 use crate::photo_ui::PhotoField;
 use crate::settings::user_name;
@@ -243,7 +242,6 @@ fn FiveMeasures(draft: RwSignal<Hazard>, apply: Apply, locked: Signal<bool>) -> 
         }
     };
     let supervisor_field = text_field.clone();
-    let funds_error = RwSignal::new(None::<String>);
     let missing = move || draft.with(|h| h.rectification.missing().join("、"));
     view! {
         <section class="card form">
@@ -255,26 +253,17 @@ fn FiveMeasures(draft: RwSignal<Hazard>, apply: Apply, locked: Signal<bool>) -> 
             {text_field("rf-person", "责任人", |h| h.rectification.responsible_person.clone(), |h, v| h.rectification.responsible_person = v)}
             {text_field("rf-measures", "整改措施", |h| h.rectification.measures.clone(), |h, v| h.rectification.measures = v)}
             <label for="rf-funds">"整改资金（万元）"</label>
-            <input id="rf-funds" inputmode="decimal" disabled=locked
-                prop:value=move || draft.with(|h| h.rectification.funds.map(|m| m.wan_string()).unwrap_or_default())
-                on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    if v.trim().is_empty() {
-                        funds_error.set(None);
-                        apply_funds(Box::new(|h| { h.rectification.funds = None; Ok(()) }));
-                        return;
-                    }
-                    match Money::parse_wan(&v) {
-                        Ok(m) => {
-                            funds_error.set(None);
-                            apply_funds(Box::new(move |h| { h.rectification.funds = Some(m); Ok(()) }))
-                        }
-                        Err(e) => funds_error.set(Some(e.to_string())),
-                    }
-                }/>
-            <Show when=move || funds_error.get().is_some()>
-                <p class="field-issue" role="alert">{move || funds_error.get()}</p>
-            </Show>
+            <MoneyInput
+                id="rf-funds".to_owned()
+                label="整改资金（万元）"
+                placeholder="万元，如 2.5"
+                initial=draft.with_untracked(|h| h.rectification.funds)
+                disabled=locked
+                on_valid=Arc::new(move |m| apply_funds(Box::new(move |h| {
+                    h.rectification.funds = m;
+                    Ok(())
+                })))
+            />
             <label for="rf-deadline">"整改时限"</label>
             <input id="rf-deadline" type="date" disabled=locked
                 prop:value=move || draft.with(|h| h.rectification.deadline.map(|d| d.to_string()).unwrap_or_default())

@@ -2,12 +2,11 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 use model::annex::{
-    Dataset, Figure, HazardCount, MajorHazardLedger, Scope, WeeklyNarrative, WeeklyReport,
-    LEDGER_HEADERS, LEDGER_NOTE,
+    Figure, HazardCount, MajorHazardLedger, Scope, WeeklyNarrative, WeeklyReport, LEDGER_HEADERS,
+    LEDGER_NOTE,
 };
 use model::campaign::Campaign;
 use model::county::County;
-use model::enterprise::Enterprise;
 use model::hazard::Hazard;
 use model::inspection::Inspection;
 use model::penalty::Penalty;
@@ -16,29 +15,11 @@ use model::record::Record;
 use crate::browser::today;
 use crate::components::loaded;
 use crate::data;
-use crate::store::{self, sync_rows, StoreResult};
+use crate::store::{self, sync_rows};
+use model::annex::Records;
 
 use super::dashboard::OfficeNav;
 use super::report_download::DownloadButton;
-
-/// Everything the annexes are computed from: the records on this device (after sync, the
-/// user's whole scope).
-#[derive(Clone)]
-struct Records {
-    enterprises: Vec<Enterprise>,
-    inspections: Vec<Inspection>,
-    hazards: Vec<Hazard>,
-    penalties: Vec<Penalty>,
-}
-
-async fn load() -> StoreResult<Records> {
-    Ok(Records {
-        enterprises: data::live().await?,
-        inspections: data::live().await?,
-        hazards: data::live().await?,
-        penalties: data::live().await?,
-    })
-}
 
 fn narrative_key(campaign: &str, scope: &str, week: model::date::Date) -> String {
     format!("narrative/{campaign}/{scope}/{week}")
@@ -47,7 +28,7 @@ fn narrative_key(campaign: &str, scope: &str, week: model::date::Date) -> String
 /// 报表: 附件1 周调度统计表 and 附件2 重大事故隐患台账, computed from the records, never retyped.
 #[component]
 pub fn Reports() -> impl IntoView {
-    let data = LocalResource::new(load);
+    let data = LocalResource::new(data::annex_records);
     let campaigns = Campaign::bundled();
     let campaign = StoredValue::new(
         Campaign::latest(&campaigns, today())
@@ -169,7 +150,7 @@ pub fn Reports() -> impl IntoView {
                 {move || {
                     let (w, s, n) = (week.get(), scope(), narrative.get());
                     recs.with_value(|r| campaign.with_value(|c| {
-                        let ds = Dataset { campaign: c, enterprises: &r.enterprises, inspections: &r.inspections, hazards: &r.hazards, penalties: &r.penalties };
+                        let ds = r.dataset(c);
                         match WeeklyReport::compute(&ds, s, w, n.clone()) {
                             Err(e) => view! { <p class="banner error">{e.to_string()}</p> }.into_any(),
                             Ok(report) => {
@@ -182,7 +163,7 @@ pub fn Reports() -> impl IntoView {
                 {move || {
                     let (w, s) = (week.get(), scope());
                     recs.with_value(|r| campaign.with_value(|c| {
-                        let ds = Dataset { campaign: c, enterprises: &r.enterprises, inspections: &r.inspections, hazards: &r.hazards, penalties: &r.penalties };
+                        let ds = r.dataset(c);
                         ledger_view(&MajorHazardLedger::compute(&ds, s, w))
                     }))
                 }}

@@ -68,4 +68,23 @@ async function drawSignature(page, variant = 0) {
   await page.mouse.up();
 }
 
-module.exports = { installApp, makeJpeg, storedPhotos, drawSignature };
+/** Signs in on the 同步 page (the demo 市级 account unless told otherwise). */
+async function login(page, user = 'demo', pass = 'demo1234') {
+  await page.goto('/sync');
+  await page.locator('#login-user').fill(user);
+  await page.locator('#login-pass').fill(pass);
+  await page.getByTestId('login').click();
+  await expect(page.getByText('已登录')).toBeVisible();
+}
+
+/** Presses 立即同步 and waits until the run is over with nothing left and no error. */
+async function syncNow(page) {
+  await page.goto('/sync');
+  await page.getByTestId('sync-now').click();
+  await expect(page.getByTestId('sync-now')).toHaveText('立即同步', { timeout: 60_000 });
+  await expect(page.getByTestId('pending-records')).toHaveText('0', { timeout: 60_000 });
+  await expect(page.getByTestId('pending-photos')).toHaveText(/^0 张/, { timeout: 60_000 });
+  await expect(page.getByTestId('sync-error')).toHaveCount(0);
+}
+
+module.exports = { installApp, makeJpeg, storedPhotos, drawSignature, login, syncNow };

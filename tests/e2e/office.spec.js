@@ -4,7 +4,7 @@
 const fs = require('node:fs');
 const { execFileSync } = require('node:child_process');
 const { test, expect } = require('@playwright/test');
-const { installApp } = require('./helpers');
+const { installApp, login } = require('./helpers');
 
 async function newEnterprise(page, name, countyCode) {
   await page.goto('/enterprises/new');
@@ -103,11 +103,7 @@ test('附件2 downloads as .xlsx when online and signed in; offline and signed o
   await page.getByTestId('download-annex2').click();
   await expect(page.getByTestId('download-error')).toContainText('尚未登录');
 
-  await page.goto('/sync');
-  await page.locator('#login-user').fill('demo');
-  await page.locator('#login-pass').fill('demo1234');
-  await page.getByTestId('login').click();
-  await expect(page.getByText('已登录')).toBeVisible();
+  await login(page);
 
   await page.goto('/reports');
   await page.getByLabel('报送日期（周五）').selectOption('2025-03-14');

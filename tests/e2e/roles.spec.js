@@ -5,7 +5,7 @@
 const { test, expect } = require('@playwright/test');
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
-const { installApp, makeJpeg } = require('./helpers');
+const { installApp, makeJpeg, login, syncNow } = require('./helpers');
 
 test.setTimeout(240_000);
 
@@ -16,23 +16,6 @@ function addUser(name, ...args) {
   execFileSync(server, ['user', 'add', name, ...args, '--password', 'pass-e2e-123', '--data', process.env.E2E_DATA_DIR], {
     stdio: 'pipe',
   });
-}
-
-async function login(page, user, pass) {
-  await page.goto('/sync');
-  await page.locator('#login-user').fill(user);
-  await page.locator('#login-pass').fill(pass);
-  await page.getByTestId('login').click();
-  await expect(page.getByText('已登录')).toBeVisible();
-}
-
-async function syncNow(page) {
-  await page.goto('/sync');
-  await page.getByTestId('sync-now').click();
-  await expect(page.getByTestId('sync-now')).toHaveText('立即同步', { timeout: 60_000 });
-  await expect(page.getByTestId('pending-records')).toHaveText('0', { timeout: 60_000 });
-  await expect(page.getByTestId('pending-photos')).toHaveText(/^0 张/, { timeout: 60_000 });
-  await expect(page.getByTestId('sync-error')).toHaveCount(0);
 }
 
 async function capture(page, name, description, major) {

@@ -1,17 +1,9 @@
 // Two devices and the real server: A captures offline (records + photos), comes online and
 // syncs; B signs in and sees the same records and photo bytes. Photos arrive exactly once.
 const { test, expect } = require('@playwright/test');
-const { installApp, makeJpeg } = require('./helpers');
+const { installApp, makeJpeg, login, syncNow } = require('./helpers');
 
 test.setTimeout(240_000);
-
-async function login(page) {
-  await page.goto('/sync');
-  await page.locator('#login-user').fill('demo');
-  await page.locator('#login-pass').fill('demo1234');
-  await page.getByTestId('login').click();
-  await expect(page.getByText('已登录')).toBeVisible();
-}
 
 // Records every photo PUT that reached the server, with its answer (201 stored anew, 200 it
 // had the bytes already). Counting at the route, not at the 'request' event: a PUT started by
@@ -26,15 +18,6 @@ async function countPhotoPuts(page, into) {
   });
 }
 const stored = (puts) => puts.filter((p) => p.status === 201).map((p) => p.url);
-
-async function syncNow(page) {
-  await page.goto('/sync');
-  await page.getByTestId('sync-now').click();
-  await expect(page.getByTestId('sync-now')).toHaveText('立即同步', { timeout: 60_000 });
-  await expect(page.getByTestId('pending-records')).toHaveText('0', { timeout: 60_000 });
-  await expect(page.getByTestId('pending-photos')).toHaveText(/^0 张/, { timeout: 60_000 });
-  await expect(page.getByTestId('sync-error')).toHaveCount(0);
-}
 
 test('device A captures offline and syncs; device B sees the same records and photos', async ({ browser }) => {
   const text = `铸造车间有限空间未设置警示标志 ${Date.now()}`;

@@ -26,6 +26,28 @@ pub struct Dataset<'a> {
     pub penalties: &'a [Penalty],
 }
 
+/// The records an annex reads, owned (as loaded from IndexedDB or the server's database), so a
+/// [`Dataset`] can borrow them for one campaign.
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    pub enterprises: Vec<Enterprise>,
+    pub inspections: Vec<Inspection>,
+    pub hazards: Vec<Hazard>,
+    pub penalties: Vec<Penalty>,
+}
+
+impl Records {
+    pub fn dataset<'a>(&'a self, campaign: &'a Campaign) -> Dataset<'a> {
+        Dataset {
+            campaign,
+            enterprises: &self.enterprises,
+            inspections: &self.inspections,
+            hazards: &self.hazards,
+            penalties: &self.penalties,
+        }
+    }
+}
+
 /// A counted hazard with the inspection and enterprise it belongs to.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Found<'a> {

@@ -21,7 +21,7 @@ pub use arrangement::{ArrangementRow, CrossArrangement, ARRANGEMENT_HEADERS, ARR
 pub use cross::{check_cross_plan, CrossPlan};
 pub use cross_summary::{CrossSummary, CrossSummaryRow, CROSS_SUMMARY_HEADERS, CROSS_SUMMARY_NOTE};
 pub use dashboard::{CountyStats, Dashboard, HazardCounts, WeekPoint};
-pub use data::Dataset;
+pub use data::{Dataset, Records};
 pub use error::AnnexError;
 pub use figure::{Behind, Figure};
 pub use ledger::{LedgerRow, MajorHazardLedger, LEDGER_HEADERS, LEDGER_NOTE};

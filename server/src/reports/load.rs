@@ -1,8 +1,7 @@
 //! The records a report is computed from: the live enterprises, inspections, hazards and
 //! penalties the caller may see, parsed into the model's types.
 
-use model::annex::{Dataset, Scope};
-use model::campaign::Campaign;
+use model::annex::{Records, Scope};
 use model::enterprise::Enterprise;
 use model::hazard::Hazard;
 use model::inspection::Inspection;
@@ -15,27 +14,6 @@ use uuid::Uuid;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::with_pool;
-
-/// Everything the annexes read, owned, so a [`Dataset`] can borrow it.
-#[derive(Debug, Default)]
-pub struct Records {
-    pub enterprises: Vec<Enterprise>,
-    pub inspections: Vec<Inspection>,
-    pub hazards: Vec<Hazard>,
-    pub penalties: Vec<Penalty>,
-}
-
-impl Records {
-    pub fn dataset<'a>(&'a self, campaign: &'a Campaign) -> Dataset<'a> {
-        Dataset {
-            campaign,
-            enterprises: &self.enterprises,
-            inspections: &self.inspections,
-            hazards: &self.hazards,
-            penalties: &self.penalties,
-        }
-    }
-}
 
 /// (id, kind, body, county, enterprise_id, stage_key)
 type Row = (

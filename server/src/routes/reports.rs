@@ -35,26 +35,14 @@ fn params(q: Result<Query<ReportParams>, QueryRejection>) -> Result<ReportParams
     })
 }
 
-/// 附件1 周调度统计表 for the week ending on `date` (a report day, 周五).
+/// 附件1 周调度统计表 for the week ending on `date` (a report day, 周五). The county's text
+/// rows are empty here (the seed's prompts show in the file); the PWA uses [`annex1_post`].
 pub async fn annex1_get(
     State(state): State<AppState>,
     user: AuthUser,
     q: Result<Query<ReportParams>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    let p = params(q)?;
-    let scope = reports::scope_for(&user.role, p.county.as_deref())?;
-    let date = reports::date_param(p.date.as_deref(), FRIDAY_HINT)?;
-    let campaign = reports::campaign_for(date);
-    let records = load::load(&state.db, &user.role, scope).await?;
-    // The text rows are kept on the devices, not synced: see `reports::annex1`.
-    let report = WeeklyReport::compute(
-        &records.dataset(&campaign),
-        scope,
-        date,
-        WeeklyNarrative::default(),
-    )
-    .map_err(|e| AppError::BadRequest(format!("{e}。")))?;
-    Ok(download(annex1::write(&report)?))
+    annex1(&state, &user, params(q)?, WeeklyNarrative::default()).await
 }
 
 /// `POST /api/reports/annex1.xlsx` with `{"narrative": {…}}` and the same query: 附件1 with
@@ -66,12 +54,20 @@ pub async fn annex1_post(
     q: Result<Query<ReportParams>, QueryRejection>,
     crate::extract::Json(body): crate::extract::Json<NarrativeBody>,
 ) -> Result<Response, AppError> {
-    let p = params(q)?;
+    annex1(&state, &user, params(q)?, body.narrative).await
+}
+
+async fn annex1(
+    state: &AppState,
+    user: &AuthUser,
+    p: ReportParams,
+    narrative: WeeklyNarrative,
+) -> Result<Response, AppError> {
     let scope = reports::scope_for(&user.role, p.county.as_deref())?;
     let date = reports::date_param(p.date.as_deref(), FRIDAY_HINT)?;
     let campaign = reports::campaign_for(date);
     let records = load::load(&state.db, &user.role, scope).await?;
-    let report = WeeklyReport::compute(&records.dataset(&campaign), scope, date, body.narrative)
+    let report = WeeklyReport::compute(&records.dataset(&campaign), scope, date, narrative)
         .map_err(|e| AppError::BadRequest(format!("{e}。")))?;
     Ok(download(annex1::write(&report)?))
 }
