@@ -1,6 +1,13 @@
 // Shared steps for the end-to-end specs.
 const { expect } = require('@playwright/test');
 
+/** The server binary `cargo build -p yinhuan-server` made, wherever the target dir is
+ * (scripts/env.sh honours a CARGO_TARGET_DIR set by the user). */
+const serverBin = require('node:path').join(
+  process.env.CARGO_TARGET_DIR || require('node:path').resolve(__dirname, '../../target'),
+  'debug/yinhuan-server',
+);
+
 /** Loads the app once online and waits until the service worker controls the page. */
 async function installApp(page) {
   await page.goto('/');
@@ -87,4 +94,4 @@ async function syncNow(page) {
   await expect(page.getByTestId('sync-error')).toHaveCount(0);
 }
 
-module.exports = { installApp, makeJpeg, storedPhotos, drawSignature, login, syncNow };
+module.exports = { serverBin, installApp, makeJpeg, storedPhotos, drawSignature, login, syncNow };

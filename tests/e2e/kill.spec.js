@@ -16,6 +16,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { serverBin } = require('./helpers');
 
 const root = path.resolve(__dirname, '../..');
 const PORT = Number(process.env.E2E_KILL_PORT || 8093);
@@ -41,7 +42,7 @@ async function healthy() {
 async function startServer(dataDir) {
   // A leftover server on the port would answer the health check in our place.
   if (await healthy()) throw new Error(`port ${PORT} is already served; set E2E_KILL_PORT`);
-  const child = spawn(`${root}/target/debug/yinhuan-server`,
+  const child = spawn(serverBin,
     ['serve', '--demo', '--addr', `127.0.0.1:${PORT}`, '--dist', `${root}/dist`, '--data', dataDir],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';

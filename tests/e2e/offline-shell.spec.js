@@ -42,6 +42,8 @@ test('the manifest makes the app installable with its Chinese name', async ({ re
 
 test('the wasm is served compressed, as application/wasm, cached immutably', async ({ page, request }) => {
   await page.goto('/');
+  // A resource entry exists only once the download finished: wait for the app to run.
+  await expect(page.getByTestId('campaign')).toBeVisible();
   const wasmUrl = await page.evaluate(() =>
     performance.getEntriesByType('resource').map((e) => e.name).find((n) => n.endsWith('.wasm')));
   expect(wasmUrl).toBeTruthy();

@@ -3,6 +3,7 @@ const { defineConfig } = require('@playwright/test');
 const path = require('node:path');
 const os = require('node:os');
 const fs = require('node:fs');
+const { serverBin } = require('./helpers');
 
 const root = path.resolve(__dirname, '../..');
 const port = Number(process.env.E2E_PORT || 8091);
@@ -29,7 +30,7 @@ module.exports = defineConfig({
     },
   },
   webServer: {
-    command: `${root}/target/debug/yinhuan-server serve --demo --addr 127.0.0.1:${port} --dist ${root}/dist --data ${dataDir}`,
+    command: `${serverBin} serve --demo --addr 127.0.0.1:${port} --dist ${root}/dist --data ${dataDir}`,
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,

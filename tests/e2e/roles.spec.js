@@ -5,12 +5,12 @@
 const { test, expect } = require('@playwright/test');
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
-const { installApp, makeJpeg, login, syncNow } = require('./helpers');
+const { installApp, makeJpeg, login, syncNow, serverBin } = require('./helpers');
 
 test.setTimeout(240_000);
 
 const root = path.resolve(__dirname, '../..');
-const server = path.join(root, 'target/debug/yinhuan-server');
+const server = serverBin;
 
 function addUser(name, ...args) {
   execFileSync(server, ['user', 'add', name, ...args, '--password', 'pass-e2e-123', '--data', process.env.E2E_DATA_DIR], {
