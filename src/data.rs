@@ -72,6 +72,7 @@ pub fn new_enterprise() -> Enterprise {
         ),
         name: String::new(),
         credit_code: None,
+        credit_code_confirmed: false,
         county: String::new(),
         zone: None,
         industry: Industry::Metallurgy,

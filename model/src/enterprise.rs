@@ -164,6 +164,10 @@ pub struct Enterprise {
     pub name: String,
     /// 统一社会信用代码 exactly as typed, so a code failing its check is kept, not lost.
     pub credit_code: Option<String>,
+    /// A person compared a code whose check character fails with the licence and confirmed it
+    /// (some early pilot-region codes are legal yet fail the check): only then is it stored.
+    #[serde(default)]
+    pub credit_code_confirmed: bool,
     /// 所在县（市、区）: GB/T 2260 code (see [`County`]).
     pub county: String,
     /// 所在开发区: [`Zone::id`].
@@ -233,7 +237,14 @@ impl Enterprise {
                 Err(e) => out.push(Issue::error("credit_code", e.to_string())),
                 Ok(code) => {
                     if let Some(w) = code.check().warning() {
-                        out.push(Issue::warning("credit_code", w));
+                        if self.credit_code_confirmed {
+                            out.push(Issue::warning("credit_code", w));
+                        } else {
+                            out.push(Issue::error(
+                                "credit_code",
+                                format!("{w}。确认与执照一致请勾选“已核对营业执照”"),
+                            ));
+                        }
                     }
                 }
             },
@@ -301,7 +312,29 @@ impl Enterprise {
             }
             seen.push(*t);
         }
+        self.check_limits(&mut out);
         out
+    }
+
+    /// Lengths, list sizes and dates within [`crate::limits`]; also the only checks a tombstone
+    /// must pass (a deleted draft may be incomplete, never oversized).
+    pub fn check_limits(&self, out: &mut Vec<Issue>) {
+        use crate::limits::{self, SHORT_TEXT};
+        limits::text(out, "name", "企业名称", &self.name, SHORT_TEXT);
+        if let Some(c) = &self.credit_code {
+            limits::text(out, "credit_code", "统一社会信用代码", c, 40);
+        }
+        limits::text(out, "county", "所在县代码", &self.county, 12);
+        if let Some(z) = &self.zone {
+            limits::text(out, "zone", "开发区", z, 64);
+        }
+        limits::list(out, "tags", "风险标签", self.tags.len(), RiskTag::ALL.len());
+        limits::text(out, "leader", "主要负责人", &self.leader, SHORT_TEXT);
+        limits::text(out, "phone", "联系电话", &self.phone, 40);
+        limits::text(out, "address", "地址", &self.address, 300);
+        if let Some(d) = self.self_inspection_plan_on {
+            limits::date(out, "self_inspection_plan_on", "自查自改工作方案日期", d);
+        }
     }
 }
 
@@ -338,6 +371,7 @@ pub(crate) mod tests {
             meta: RecordMeta::new(new_record_id(1_733_875_200_000, [7; 10]), 0, "dev", "u"),
             name: "忻州市某某铸造有限公司".into(),
             credit_code: Some("914403001922038216".into()),
+            credit_code_confirmed: false,
             county: "140981".into(),
             zone: Some("yuanping-etdz".into()),
             industry,
@@ -378,6 +412,8 @@ pub(crate) mod tests {
         e.credit_code = Some("91440300".into());
         assert!(has_errors(&e.validate()));
         e.credit_code = Some("914403001922038217".into());
+        assert_eq!(fields(&e, Severity::Error), ["credit_code"]);
+        e.credit_code_confirmed = true;
         assert!(!has_errors(&e.validate()));
         assert_eq!(fields(&e, Severity::Warning), ["credit_code"]);
     }

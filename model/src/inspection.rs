@@ -282,7 +282,33 @@ impl Inspection {
                 ));
             }
         }
+        self.check_limits(&mut out);
         out
+    }
+
+    /// Lengths, list sizes and dates within [`crate::limits`]; also the only checks a tombstone
+    /// must pass (a deleted draft may be incomplete, never oversized).
+    pub fn check_limits(&self, out: &mut Vec<Issue>) {
+        use crate::limits::{self, LONG_TEXT, SHORT_TEXT};
+        limits::text(out, "campaign_id", "专项行动编号", &self.campaign_id, 64);
+        limits::text(out, "unit", "检查单位", &self.unit, SHORT_TEXT);
+        limits::list(out, "inspectors", "检查人员", self.inspectors.len(), limits::MAX_PEOPLE);
+        for n in &self.inspectors {
+            limits::text(out, "inspectors", "检查人员姓名", n, SHORT_TEXT);
+        }
+        limits::date(out, "date", "检查时间", self.date);
+        limits::list(out, "modules", "检查模块", self.modules.len(), 100);
+        limits::list(out, "answers", "检查项答案", self.answers.len(), limits::MAX_ANSWERS);
+        for a in &self.answers {
+            limits::text(out, "answers", "检查项编号", &a.item_id, SHORT_TEXT);
+            limits::text(out, "answers", "检查项说明", &a.note, LONG_TEXT);
+        }
+        for s in [&self.signatures.inspector, &self.signatures.enterprise]
+            .into_iter()
+            .flatten()
+        {
+            limits::text(out, "signatures", "签字人", &s.signer, SHORT_TEXT);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! Pure Rust with no I/O, built for both the native server and the wasm32 PWA. The PWA and the
 //! server only call into this crate for domain rules, so a rule is written once.
 
+pub mod accept;
 pub mod annex;
 pub mod assignment;
 pub mod campaign;
@@ -13,7 +14,9 @@ pub mod date;
 pub mod enterprise;
 pub mod hazard;
 pub mod ids;
+pub mod image_check;
 pub mod inspection;
+pub mod limits;
 pub mod merge;
 pub mod money;
 pub mod penalty;

@@ -162,7 +162,30 @@ impl Penalty {
                 "已取缔关闭的企业一般不再限期整改，请核对处罚措施",
             ));
         }
+        self.check_limits(&mut out);
         out
+    }
+
+    /// Lengths, list sizes, amounts and dates within [`crate::limits`]; also the only checks a
+    /// tombstone must pass (a deleted draft may be incomplete, never oversized).
+    pub fn check_limits(&self, out: &mut Vec<Issue>) {
+        use crate::limits::{self, LONG_TEXT, MAX_FINE_YUAN, SHORT_TEXT};
+        limits::date(out, "date", "处罚日期", self.date);
+        limits::text(out, "unit", "处罚单位", &self.unit, SHORT_TEXT);
+        limits::text(out, "decision_number", "处罚决定书文号", &self.decision_number, SHORT_TEXT);
+        limits::text(out, "note", "备注", &self.note, LONG_TEXT);
+        limits::list(out, "leader_fines", "处罚主要负责人", self.leader_fines.len(), limits::MAX_PEOPLE);
+        for f in &self.leader_fines {
+            limits::text(out, "leader_fines", "被处罚人姓名", &f.name, SHORT_TEXT);
+        }
+        limits::list(out, "measures", "处罚措施", self.measures.len(), Measure::ALL.len());
+        let too_big = |m: Money| m.yuan() > MAX_FINE_YUAN;
+        if too_big(self.enterprise_fine) || self.leader_fines.iter().any(|f| too_big(f.amount)) {
+            out.push(Issue::error(
+                "fines",
+                "罚款金额超过 10 亿元，请核对单位（万元）后重新填写",
+            ));
+        }
     }
 }
 

@@ -5,6 +5,15 @@ use uuid::Uuid;
 
 use crate::date::Timestamp;
 
+/// 记录格式版本: the shape of record bodies this build writes. Bump it when a body's shape
+/// changes, and teach [`crate::accept`] to upgrade the older shape.
+pub const SCHEMA: u32 = 2;
+
+/// Bodies written before versioning (the first release) carry no `schema`: version 1.
+fn legacy_schema() -> u32 {
+    1
+}
+
 /// 记录元数据: identity, revision and tombstone state shared by all synced records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordMeta {
@@ -25,6 +34,9 @@ pub struct RecordMeta {
     pub device_id: String,
     /// 修改人: account name of whoever made the latest change.
     pub updated_by: String,
+    /// The body's [`SCHEMA`] version.
+    #[serde(default = "legacy_schema")]
+    pub schema: u32,
 }
 
 impl RecordMeta {
@@ -40,6 +52,7 @@ impl RecordMeta {
             dirty: true,
             device_id: device_id.to_owned(),
             updated_by: user.to_owned(),
+            schema: SCHEMA,
         }
     }
 
@@ -48,6 +61,8 @@ impl RecordMeta {
         self.updated_at = now.max(self.updated_at);
         self.updated_by = user.to_owned();
         self.dirty = true;
+        // An edit is written in this build's shape.
+        self.schema = SCHEMA;
     }
 
     /// Tombstones the record (删除); it still syncs and can be shown as deleted.
@@ -125,5 +140,6 @@ mod tests {
             "created_at":1,"updated_at":2,"device_id":"d","updated_by":"u"}"#;
         let m: RecordMeta = serde_json::from_str(json).unwrap();
         assert!(!m.deleted && !m.dirty);
+        assert_eq!(m.schema, 1, "a body from before versioning is version 1");
     }
 }

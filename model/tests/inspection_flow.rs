@@ -19,6 +19,7 @@ fn steel_plant() -> Enterprise {
         meta: meta(1_733_900_000_000, 1),
         name: "忻州某钢铁有限公司".into(),
         credit_code: Some("914403001922038216".into()),
+        credit_code_confirmed: false,
         county: "140902".into(),
         zone: None,
         industry: Industry::Metallurgy,

@@ -313,6 +313,7 @@ fn sample_changes(n: usize) -> Vec<Change> {
             meta: e_meta.clone(),
             name: format!("忻州市第{block}钢铁有限公司"),
             credit_code: Some(format!("91140900MA0K{block:06}")),
+            credit_code_confirmed: true,
             county: county.to_owned(),
             zone: None,
             industry: Industry::Metallurgy,
