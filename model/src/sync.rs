@@ -81,7 +81,19 @@ pub enum PushOutcome {
     Rejected { code: String, message: String },
 }
 
+/// Refusal codes for a record whose enterprise or inspection the server does not hold yet:
+/// pushed before its reference (another device, a batch cut off). The device retries these on
+/// its next sync instead of waiting for the user.
+pub const UNKNOWN_ENTERPRISE: &str = "unknown_enterprise";
+pub const UNKNOWN_INSPECTION: &str = "unknown_inspection";
+
 impl PushOutcome {
+    /// A refusal that may pass later without any edit (see [`UNKNOWN_ENTERPRISE`]).
+    pub fn is_retryable_refusal(&self) -> bool {
+        matches!(self, PushOutcome::Rejected { code, .. }
+            if code == UNKNOWN_ENTERPRISE || code == UNKNOWN_INSPECTION)
+    }
+
     pub fn rejected(code: &str, message: impl Into<String>) -> PushOutcome {
         PushOutcome::Rejected {
             code: code.to_owned(),
@@ -403,31 +415,13 @@ impl Role {
 /// Where a record belongs, for access checks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RecordScope {
-    /// 所在县 code: an enterprise's own, or its enterprise's for everything else (the server
-    /// fills it in by looking the enterprise up when the body does not carry it).
+    /// 所在县 code: an enterprise's own, or its stored enterprise's for everything else (the
+    /// server looks it up; a `county` in a pushed body is never trusted).
     pub county: Option<String>,
     /// The enterprise the record is about (an enterprise record: itself).
     pub enterprise_id: Option<Uuid>,
     /// 检查环节 key of an inspection ([`Stage::key`]).
     pub stage_key: Option<String>,
-}
-
-impl RecordScope {
-    /// What the body itself says: `county`, `enterprise_id` and `stage` fields, and for an
-    /// enterprise its own id. Works for any kind that follows the model's field names.
-    pub fn from_body(kind: &str, id: Uuid, body: &Value) -> RecordScope {
-        let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
-        let enterprise_id = if kind == "enterprise" {
-            Some(id)
-        } else {
-            text("enterprise_id").and_then(|s| Uuid::parse_str(&s).ok())
-        };
-        RecordScope {
-            county: text("county").filter(|c| !c.is_empty()),
-            enterprise_id,
-            stage_key: text("stage"),
-        }
-    }
 }
 
 /// Whether `role` may read (and therefore write) a record with this scope. A record whose
@@ -530,27 +524,6 @@ mod tests {
             &scope(Some(XINFU), Some(ent()), Some("city_county.county"))
         ));
         assert!(!may_see(&role, &scope(Some(XINFU), Some(other), None)));
-    }
-
-    #[test]
-    fn scope_is_read_from_the_body() {
-        let e = ent();
-        let enterprise = json!({"county": XINFU, "name": "甲钢铁"});
-        assert_eq!(
-            RecordScope::from_body("enterprise", e, &enterprise),
-            scope(Some(XINFU), Some(e), None)
-        );
-        let id = Uuid::parse_str("01939b8e-0000-7000-8000-0000000000ff").unwrap();
-        let inspection = json!({"enterprise_id": e.to_string(), "stage": "self_inspection"});
-        assert_eq!(
-            RecordScope::from_body("inspection", id, &inspection),
-            scope(None, Some(e), Some("self_inspection"))
-        );
-        let hazard = json!({"enterprise_id": "not a uuid"});
-        assert_eq!(
-            RecordScope::from_body("hazard", id, &hazard),
-            RecordScope::default()
-        );
     }
 
     #[test]

@@ -7,10 +7,11 @@
 //! `change_seq` is the highest committed `rev`. A pull reads that value first and then only
 //! records up to it, so its cursor never passes a change still in flight.
 
+use model::accept::{accept, AnyRecord};
 use model::permission::lifecycle_refusal;
 use model::sync::{
     may_see, photo_refs, same_content, stored_body, Change, PushOutcome, RecordScope, Role,
-    ServerRecord,
+    ServerRecord, UNKNOWN_ENTERPRISE, UNKNOWN_INSPECTION,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -58,6 +59,8 @@ const SELECT_RECORD: &str = "SELECT kind, rev, body, deleted, county, enterprise
                              FROM records WHERE id = $1";
 const SELECT_ENTERPRISE_COUNTY: &str =
     "SELECT county FROM records WHERE id = $1 AND kind = 'enterprise'";
+const SELECT_INSPECTION_ENTERPRISE: &str =
+    "SELECT enterprise_id FROM records WHERE id = $1 AND kind = 'inspection'";
 const UPSERT_RECORD: &str = "INSERT INTO records \
      (id, kind, rev, body, deleted, updated_at, county, enterprise_id, stage_key) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -74,6 +77,10 @@ const INSERT_AUDIT: &str = "INSERT INTO audit_log \
 
 /// Applies one change in its own transaction and says what became of it. Errors are server
 /// failures only; everything the client got wrong is a `Rejected` outcome.
+///
+/// The body is parsed and checked by the model ([`accept`]) and stored as the model writes it.
+/// Where the record belongs is taken from the server's own data: an inspection's, hazard's or
+/// penalty's county is its stored enterprise's, never a `county` the body claims.
 pub async fn apply_change(
     db: &Db,
     user: &AuthUser,
@@ -83,27 +90,50 @@ pub async fn apply_change(
     if let Err(rejected) = change.check() {
         return Ok(rejected);
     }
+    let accepted = match accept(&change.kind, &change.body, change.deleted) {
+        Ok(a) => a,
+        Err(refusal) => return Ok(refusal.into()),
+    };
+    let record = &accepted.record;
+    if record.meta().id != change.id {
+        return Ok(PushOutcome::rejected(
+            "id_mismatch",
+            "记录编号与内容不一致，请更新应用后重试。",
+        ));
+    }
     let id = change.id.to_string();
-    let mut scope = RecordScope::from_body(&change.kind, change.id, &change.body);
 
     with_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         // FIRST statement: takes the write lock (see the module comment).
         let rev: i64 = sqlx::query_scalar(NEXT_CHANGE_SEQ).fetch_one(&mut *tx).await?;
 
-        if scope.county.is_none() && change.kind != "enterprise" {
-            if let Some(e) = scope.enterprise_id {
-                let county: Option<Option<String>> = sqlx::query_scalar(SELECT_ENTERPRISE_COUNTY)
-                    .bind(e.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                scope.county = county.flatten();
+        // The references, as stored: the inspection's enterprise, the enterprise's county.
+        let inspection_enterprise: Option<Option<String>> = match record.inspection_id() {
+            Some(i) => sqlx::query_scalar(SELECT_INSPECTION_ENTERPRISE)
+                .bind(i.to_string())
+                .fetch_optional(&mut *tx)
+                .await?,
+            None => None,
+        };
+        let enterprise_county: Option<Option<String>> = match record {
+            AnyRecord::Enterprise(_) => None,
+            _ => sqlx::query_scalar(SELECT_ENTERPRISE_COUNTY)
+                .bind(record.enterprise_id().to_string())
+                .fetch_optional(&mut *tx)
+                .await?,
+        };
+        let scope = match scope_from_references(record, inspection_enterprise, enterprise_county) {
+            Ok(scope) => scope,
+            Err(answer) => {
+                tx.rollback().await?;
+                return Ok(answer);
             }
-        }
+        };
         let stored: Option<StoredRow> =
             sqlx::query_as(SELECT_RECORD).bind(&id).fetch_optional(&mut *tx).await?;
 
-        let action = match decide(&user.role, change, &scope, stored)? {
+        let action = match decide(&user.role, change, &accepted.body, &scope, stored)? {
             Decision::Write { action } => action,
             Decision::Answer(answer) => {
                 // Nothing to store: roll back, which gives the change number back.
@@ -112,7 +142,7 @@ pub async fn apply_change(
             }
         };
 
-        let body = stored_body(change.body.clone(), rev);
+        let body = stored_body(accepted.body.clone(), rev);
         sqlx::query(UPSERT_RECORD)
             .bind(&id)
             .bind(&change.kind)
@@ -146,6 +176,54 @@ pub async fn apply_change(
     })
 }
 
+/// Where a parsed record belongs, from what the server holds: `inspection_enterprise` is the
+/// stored inspection's enterprise column (outer `None`: no such inspection), and
+/// `enterprise_county` the stored enterprise's county (outer `None`: no such enterprise).
+fn scope_from_references(
+    record: &AnyRecord,
+    inspection_enterprise: Option<Option<String>>,
+    enterprise_county: Option<Option<String>>,
+) -> Result<RecordScope, PushOutcome> {
+    let enterprise_id = record.enterprise_id();
+    if let AnyRecord::Enterprise(e) = record {
+        return Ok(RecordScope {
+            county: Some(e.county.clone()),
+            enterprise_id: Some(enterprise_id),
+            stage_key: None,
+        });
+    }
+    if record.inspection_id().is_some() {
+        let Some(inspection_enterprise) = inspection_enterprise else {
+            return Err(PushOutcome::rejected(
+                UNKNOWN_INSPECTION,
+                "这条记录所属的检查尚未同步到服务器，系统会在下次同步时自动重试；\
+                 如一直如此，请确认该检查记录未被删除。",
+            ));
+        };
+        if inspection_enterprise.as_deref() != Some(enterprise_id.to_string().as_str()) {
+            return Err(PushOutcome::rejected(
+                "invalid_record",
+                "这条记录的“所属企业”与其所属检查的企业不一致，请打开记录核对后再同步。",
+            ));
+        }
+    }
+    let Some(county) = enterprise_county else {
+        return Err(PushOutcome::rejected(
+            UNKNOWN_ENTERPRISE,
+            "这条记录所属的企业尚未同步到服务器，系统会在下次同步时自动重试；\
+             如一直如此，请先同步或补录该企业。",
+        ));
+    };
+    Ok(RecordScope {
+        county,
+        enterprise_id: Some(enterprise_id),
+        stage_key: match record {
+            AnyRecord::Inspection(i) => Some(i.stage.key().to_owned()),
+            _ => None,
+        },
+    })
+}
+
 enum Decision {
     Write { action: &'static str },
     Answer(PushOutcome),
@@ -155,6 +233,7 @@ enum Decision {
 fn decide(
     role: &Role,
     change: &Change,
+    new_body: &Value,
     scope: &RecordScope,
     stored: Option<StoredRow>,
 ) -> Result<Decision, AppError> {
@@ -162,11 +241,19 @@ fn decide(
     if let Some((kind, rev, body, deleted, county, enterprise_id, stage)) = stored {
         // Both the version being replaced and the new one must be in scope: nobody reads or
         // edits a record outside it, nor moves a record out of (or into) someone else's.
-        if !may_see(role, &scope_of(county, enterprise_id, stage)) {
+        if !may_see(role, &scope_of(county.clone(), enterprise_id, stage)) {
             return answer(forbidden());
         }
         if !may_see(role, scope) {
             return answer(forbidden());
+        }
+        // Moving a record to another county is the city's act alone (an enterprise account
+        // sees its enterprise wherever it is, so may_see alone would let it move itself).
+        if county != scope.county && *role != Role::City {
+            return answer(PushOutcome::rejected(
+                "forbidden",
+                "记录所属的县（市、区）只能由市级账号变更。如企业所在县有误，请联系市级管理员修改。",
+            ));
         }
         if kind != change.kind {
             return answer(PushOutcome::rejected(
@@ -176,7 +263,7 @@ fn decide(
         }
         let body = parse_body(&body)?;
         // A repeat of what is stored (a retry, a double tap, a second tab): same answer again.
-        if deleted == change.deleted && same_content(&body, &change.body) {
+        if deleted == change.deleted && same_content(&body, new_body) {
             return answer(PushOutcome::Applied { rev });
         }
         // The edit started from an older version. This also guards 已销号 hazards: a stale
@@ -189,7 +276,7 @@ fn decide(
                 server_body: body,
             });
         }
-        if let Some(why) = lifecycle_refusal(role, &change.kind, Some(&body), &change.body) {
+        if let Some(why) = lifecycle_refusal(role, &change.kind, Some(&body), new_body) {
             return answer(PushOutcome::rejected("forbidden", why));
         }
         let action = if change.deleted && !deleted {
@@ -200,15 +287,9 @@ fn decide(
         return Ok(Decision::Write { action });
     }
     if !may_see(role, scope) {
-        if scope.county.is_none() && scope.enterprise_id.is_some() && role.county().is_some() {
-            return answer(PushOutcome::rejected(
-                "unknown_enterprise",
-                "该记录所属的企业尚未同步到服务器，请先同步企业信息后重试。",
-            ));
-        }
         return answer(forbidden());
     }
-    if let Some(why) = lifecycle_refusal(role, &change.kind, None, &change.body) {
+    if let Some(why) = lifecycle_refusal(role, &change.kind, None, new_body) {
         return answer(PushOutcome::rejected("forbidden", why));
     }
     Ok(Decision::Write { action: "insert" })

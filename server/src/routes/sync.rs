@@ -32,10 +32,10 @@ pub async fn push_post(
             "缺少设备编号（device_id），请更新应用后重试。".to_owned(),
         ));
     }
-    // Enterprises first, so a hazard pushed in the same batch as its new enterprise finds the
-    // enterprise's county. Results keep the request's order.
+    // References first (enterprise → inspection → hazard, penalty), so a hazard pushed in the
+    // same batch as its new inspection and enterprise finds them. Results keep the request's order.
     let mut order: Vec<usize> = (0..req.changes.len()).collect();
-    order.sort_by_key(|&i| req.changes[i].kind != "enterprise");
+    order.sort_by_key(|&i| model::accept::apply_order(&req.changes[i].kind));
     let mut outcomes: Vec<Option<PushOutcome>> = vec![None; req.changes.len()];
     for i in order {
         let change = &req.changes[i];

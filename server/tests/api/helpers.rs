@@ -421,6 +421,17 @@ pub fn enterprise_change(
     })
 }
 
+/// The inspection [`hazard_change`] files a hazard of `enterprise` under (push it first, with
+/// [`inspection_for`]): the server takes a hazard's scope from its stored inspection.
+pub fn inspection_of(enterprise: uuid::Uuid) -> uuid::Uuid {
+    uuid::Uuid::from_u128(enterprise.as_u128() ^ 0x5eed)
+}
+
+/// The 县级 inspection of `enterprise` that [`hazard_change`] refers to.
+pub fn inspection_for(enterprise: uuid::Uuid) -> serde_json::Value {
+    inspection_change(inspection_of(enterprise), enterprise, "city_county.county")
+}
+
 /// A change carrying a hazard of `enterprise`, in `state`, with `photos`.
 pub fn hazard_change(
     id: uuid::Uuid,
@@ -433,9 +444,17 @@ pub fn hazard_change(
     serde_json::json!({
         "id": id, "kind": "hazard", "base_rev": base_rev, "deleted": false,
         "body": {
-            "meta": meta(id, base_rev), "inspection_id": new_id(), "enterprise_id": enterprise,
+            "meta": meta(id, base_rev), "inspection_id": inspection_of(enterprise),
+            "enterprise_id": enterprise,
             "seq": 1, "found_on": "2024-12-10", "description": description, "photos": photos,
-            "basis": {"free_text": "GB 30871"}, "kind": "general", "state": state
+            "basis": {"free_text": "GB 30871"}, "kind": "general", "state": state,
+            // What the model requires of a hazard in a later state.
+            "completed_on": (state == "awaiting_review" || state == "closed").then_some("2024-12-20"),
+            "reviews": if state == "closed" {
+                serde_json::json!([{"reviewer": "李四", "date": "2024-12-21", "passed": true}])
+            } else {
+                serde_json::json!([])
+            }
         }
     })
 }
@@ -447,7 +466,79 @@ pub fn inspection_change(id: uuid::Uuid, enterprise: uuid::Uuid, stage: &str) ->
         "body": {
             "meta": meta(id, 0), "campaign_id": "xz-2024-216", "enterprise_id": enterprise,
             "stage": stage, "unit": "忻府区应急局", "inspectors": ["张三"], "date": "2024-12-10",
-            "modules": []
+            "modules": ["s2.leader"],
+            // A 交叉检查 names its 附件3 pair (定襄 inspects 忻府 here).
+            "cross_pair": (stage == "cross").then(|| serde_json::json!({
+                "inspector": "140921", "inspected": "140902"
+            }))
         }
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Photos: real, minimal images (the server checks their structure).
+
+/// A real 8×8 grey baseline JPEG (decodable: one quantisation table, one-code Huffman tables,
+/// a single block with DC 0 and an end-of-block), padded by a comment holding `n` so each
+/// `n` is a different photo of about 5 kB.
+pub fn valid_jpeg(n: u8) -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8];
+    b.extend_from_slice(b"\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00");
+    b.extend_from_slice(&[0xFF, 0xDB, 0x00, 0x43, 0x00]);
+    b.extend_from_slice(&[1; 64]);
+    // SOF0: 8 bits, 8 lines, 8 samples per line, one component (id 1, 1×1, table 0).
+    b.extend_from_slice(&[
+        0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00,
+    ]);
+    // DC and AC tables: one code of length 1 ("0") for symbol 0 (DC difference 0 / EOB).
+    for class in [0x00, 0x10] {
+        b.extend_from_slice(&[0xFF, 0xC4, 0x00, 0x14, class, 0x01]);
+        b.extend_from_slice(&[0; 15]);
+        b.push(0x00);
+    }
+    let comment = vec![n; 4900];
+    b.extend_from_slice(&[0xFF, 0xFE]);
+    b.extend_from_slice(&(comment.len() as u16 + 2).to_be_bytes());
+    b.extend_from_slice(&comment);
+    b.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]);
+    // Bits "0" (DC 0) and "0" (EOB), padded with ones.
+    b.push(0x3F);
+    b.extend_from_slice(&[0xFF, 0xD9]);
+    b
+}
+
+/// A real 1×1 grey PNG (pixel value `n`) as canvas.toBlob makes signatures: IHDR, one IDAT
+/// (zlib, stored block), IEND, each with its CRC.
+pub fn valid_png(n: u8) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let crc = model::image_check::crc32(&out[start..]);
+        out.extend_from_slice(&crc.to_be_bytes());
+    }
+    let pixels = [0u8, n]; // filter type 0, one grey sample
+    let (a, b) = pixels.iter().fold((1u32, 0u32), |(a, b), &x| {
+        ((a + u32::from(x)) % 65521, (b + a + u32::from(x)) % 65521)
+    });
+    let mut zlib = vec![0x78, 0x01, 0x01, 0x02, 0x00, 0xFD, 0xFF];
+    zlib.extend_from_slice(&pixels);
+    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    chunk(&mut out, b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
+    chunk(&mut out, b"IDAT", &zlib);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+impl TestApp {
+    /// The same app (database, directories) with its configuration changed.
+    pub fn reconfigure(mut self, change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = (*self.state.config).clone();
+        change(&mut config);
+        self.state.config = std::sync::Arc::new(config);
+        self.router = app(self.state.clone());
+        self
+    }
 }

@@ -6,8 +6,8 @@ use serde_json::json;
 use yinhuan_server::Backend;
 
 use crate::helpers::{
-    body_json, enterprise_change, hazard_change, inspection_change, new_id, spawn_app_on,
-    DINGXIANG, XINFU,
+    body_json, enterprise_change, hazard_change, inspection_change, inspection_for, inspection_of,
+    new_id, spawn_app_on, DINGXIANG, XINFU,
 };
 
 fn applied_rev(outcome: &serde_json::Value) -> i64 {
@@ -98,7 +98,10 @@ async fn two_concurrent_pushes_of_the_same_change_get_exactly_one_rev(backend: B
     let enterprise = new_id();
     app.push(
         &token,
-        vec![enterprise_change(enterprise, XINFU, 0, "甲钢铁")],
+        vec![
+            enterprise_change(enterprise, XINFU, 0, "甲钢铁"),
+            inspection_for(enterprise),
+        ],
     )
     .await;
     let changes: Vec<_> = (0..20)
@@ -114,8 +117,8 @@ async fn two_concurrent_pushes_of_the_same_change_get_exactly_one_rev(backend: B
     let a: Vec<i64> = a.iter().map(applied_rev).collect();
     let b: Vec<i64> = b.iter().map(applied_rev).collect();
     assert_eq!(a, b);
-    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 21);
-    assert_eq!(app.count("SELECT value FROM change_seq").await, 21);
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 22);
+    assert_eq!(app.count("SELECT value FROM change_seq").await, 22);
     let mut revs = a.clone();
     revs.sort_unstable();
     revs.dedup();
@@ -184,8 +187,11 @@ async fn an_edit_from_an_old_base_is_a_conflict_carrying_the_server_version(back
     let token = app.user("demo", Role::City).await;
     let e = new_id();
     let h = new_id();
-    app.push(&token, vec![enterprise_change(e, XINFU, 0, "甲钢铁")])
-        .await;
+    app.push(
+        &token,
+        vec![enterprise_change(e, XINFU, 0, "甲钢铁"), inspection_for(e)],
+    )
+    .await;
     let r1 = applied_rev(
         &app.push(
             &token,
@@ -229,8 +235,11 @@ async fn a_closed_hazard_is_not_reopened_by_a_stale_offline_edit(backend: Backen
     let token = app.user("demo", Role::City).await;
     let e = new_id();
     let h = new_id();
-    app.push(&token, vec![enterprise_change(e, XINFU, 0, "甲钢铁")])
-        .await;
+    app.push(
+        &token,
+        vec![enterprise_change(e, XINFU, 0, "甲钢铁"), inspection_for(e)],
+    )
+    .await;
     let r1 = applied_rev(
         &app.push(
             &token,
@@ -304,6 +313,9 @@ async fn a_county_user_cannot_read_or_write_another_county(backend: Backend) {
                 enterprise_change(eb, DINGXIANG, 0, "定襄乙"),
                 hazard_change(ha, ea, 0, "忻府的隐患", "open", &[]),
                 hazard_change(hb, eb, 0, "定襄的隐患", "open", &[]),
+                // Applied before the hazards whatever their place (references first).
+                inspection_for(ea),
+                inspection_for(eb),
             ],
         )
         .await
@@ -318,7 +330,8 @@ async fn a_county_user_cannot_read_or_write_another_county(backend: Backend) {
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(seen, vec![ea.to_string(), ha.to_string()]);
+    let ia = inspection_of(ea).to_string();
+    assert_eq!(seen, vec![ea.to_string(), ia, ha.to_string()]);
     // Asking for another county's records directly: 403, with a Chinese reason.
     for uri in [
         format!("/api/records/{hb}"),
@@ -341,7 +354,7 @@ async fn a_county_user_cannot_read_or_write_another_county(backend: Backend) {
         .get_auth(&format!("/api/sync/pull?county={XINFU}"), &xinfu)
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(body_json(res).await["changes"].as_array().unwrap().len(), 2);
+    assert_eq!(body_json(res).await["changes"].as_array().unwrap().len(), 3);
     let res = app
         .get_auth(&format!("/api/records/{}", new_id()), &xinfu)
         .await;
@@ -356,7 +369,8 @@ async fn a_county_user_cannot_read_or_write_another_county(backend: Backend) {
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(ids, vec![eb.to_string(), hb.to_string()]);
+    let ib = inspection_of(eb).to_string();
+    assert_eq!(ids, vec![eb.to_string(), ib, hb.to_string()]);
 
     // Write: another county's records, new or existing, and moving its own out, are refused.
     let outcomes = app
@@ -388,7 +402,7 @@ async fn a_county_user_cannot_read_or_write_another_county(backend: Backend) {
     assert_eq!(body_of(hb)["description"], "定襄的隐患");
     assert_eq!(body_of(eb)["name"], "定襄乙");
     assert_eq!(body_of(ea)["county"], XINFU);
-    assert_eq!(all.len(), 4);
+    assert_eq!(all.len(), 6);
 }
 
 async fn a_cross_team_works_only_during_its_inspection_period(backend: Backend) {
@@ -401,6 +415,7 @@ async fn a_cross_team_works_only_during_its_inspection_period(backend: Backend) 
         &city,
         vec![
             enterprise_change(e, DINGXIANG, 0, "定襄受检企业"),
+            inspection_for(e),
             hazard_change(h, e, 0, "交叉检查发现的隐患", "open", &[]),
         ],
     )
@@ -415,7 +430,7 @@ async fn a_cross_team_works_only_during_its_inspection_period(backend: Backend) 
     // During the period: its 受检县, reading and writing.
     app.add_user_with("jc_now", team(), period(-3, 3)).await;
     let now = app.login("jc_now").await;
-    assert_eq!(app.pull_all(&now).await.len(), 2);
+    assert_eq!(app.pull_all(&now).await.len(), 3);
     // Ended, or not begun: login refused with the dates, and so is a token issued before.
     app.add_user_with("jc_ended", team(), period(-30, -1)).await;
     app.add_user_with("jc_later", team(), period(1, 30)).await;
@@ -460,6 +475,7 @@ async fn an_enterprise_reports_rectification_but_only_an_inspector_closes(backen
             vec![
                 enterprise_change(e, XINFU, 0, "忻府整改企业"),
                 hazard_change(h, e, 0, "平台护栏缺失", "open", &[]),
+                inspection_for(e),
             ],
         )
         .await
@@ -504,6 +520,8 @@ async fn an_enterprise_user_sees_its_self_inspections_and_hazards_only(backend: 
             enterprise_change(other, XINFU, 0, "别的企业"),
             inspection_change(self_insp, own, "self_inspection"),
             inspection_change(cross_insp, own, "cross"),
+            inspection_change(inspection_of(own), own, "self_inspection"),
+            inspection_for(other),
             hazard_change(hazard, own, 0, "本企业隐患", "open", &[]),
             hazard_change(other_hazard, other, 0, "别家隐患", "open", &[]),
         ],
@@ -518,7 +536,12 @@ async fn an_enterprise_user_sees_its_self_inspections_and_hazards_only(backend: 
         .collect();
     seen.sort();
 
-    let mut expected = vec![own.to_string(), self_insp.to_string(), hazard.to_string()];
+    let mut expected = vec![
+        own.to_string(),
+        self_insp.to_string(),
+        inspection_of(own).to_string(),
+        hazard.to_string(),
+    ];
     expected.sort();
     assert_eq!(seen, expected);
     // It can record its own 企业自查, but not a 交叉检查.
@@ -549,21 +572,30 @@ async fn a_hazard_pushed_before_its_new_enterprise_in_one_batch_is_applied(backe
             &xinfu,
             vec![
                 hazard_change(h, e, 0, "新企业的隐患", "open", &[]),
+                inspection_for(e),
                 enterprise_change(e, XINFU, 0, "新企业"),
             ],
         )
         .await;
 
-    // Results keep the request order; the enterprise was applied first.
-    assert!(applied_rev(&outcomes[0]) > applied_rev(&outcomes[1]));
-    // A hazard of an enterprise the server has never seen cannot be placed in a county.
-    let orphan = app
+    // Results keep the request order; references were applied first.
+    let revs: Vec<i64> = outcomes.iter().map(applied_rev).collect();
+    assert!(revs[0] > revs[1] && revs[1] > revs[2], "{revs:?}");
+    // A hazard whose inspection, or an inspection whose enterprise, the server has never seen
+    // cannot be placed in a county: refused with a code the device retries later.
+    let stranger = new_id();
+    let orphans = app
         .push(
             &xinfu,
-            vec![hazard_change(new_id(), new_id(), 0, "孤儿", "open", &[])],
+            vec![
+                hazard_change(new_id(), stranger, 0, "孤儿", "open", &[]),
+                inspection_for(stranger),
+            ],
         )
         .await;
-    assert_eq!(orphan[0]["code"], "unknown_enterprise");
+    assert_eq!(orphans[0]["code"], "unknown_inspection", "{}", orphans[0]);
+    assert_eq!(orphans[1]["code"], "unknown_enterprise", "{}", orphans[1]);
+    assert!(orphans[0]["message"].as_str().unwrap().contains("自动重试"));
 }
 
 async fn malformed_pushes_are_refused_with_clear_4xx(backend: Backend) {
