@@ -3,6 +3,7 @@
 
 mod api_errors;
 mod auth;
+mod check;
 mod database;
 mod health;
 mod helpers;
@@ -10,3 +11,4 @@ mod photos;
 mod reports;
 mod static_files;
 mod sync;
+mod trust;
