@@ -87,13 +87,12 @@ pub enum PushOutcome {
 pub const UNKNOWN_ENTERPRISE: &str = "unknown_enterprise";
 pub const UNKNOWN_INSPECTION: &str = "unknown_inspection";
 
-impl PushOutcome {
-    /// A refusal that may pass later without any edit (see [`UNKNOWN_ENTERPRISE`]).
-    pub fn is_retryable_refusal(&self) -> bool {
-        matches!(self, PushOutcome::Rejected { code, .. }
-            if code == UNKNOWN_ENTERPRISE || code == UNKNOWN_INSPECTION)
-    }
+/// A refusal `code` that may pass later without any edit (see [`UNKNOWN_ENTERPRISE`]).
+pub fn is_retryable_refusal(code: &str) -> bool {
+    code == UNKNOWN_ENTERPRISE || code == UNKNOWN_INSPECTION
+}
 
+impl PushOutcome {
     pub fn rejected(code: &str, message: impl Into<String>) -> PushOutcome {
         PushOutcome::Rejected {
             code: code.to_owned(),

@@ -120,10 +120,30 @@ fn Form(initial: Enterprise, others: Vec<Enterprise>) -> impl IntoView {
                 prop:value=move || draft.with(|e| e.credit_code.clone().unwrap_or_default())
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
-                    edit(Box::new(move |e| e.credit_code = Some(v)))
+                    edit(Box::new(move |e| {
+                        e.credit_code = Some(v);
+                        // A confirmation covers the code that was on screen, not a new one.
+                        e.credit_code_confirmed = false;
+                    }))
                 }
             />
             <FieldIssues issues=issues_sig field="credit_code"/>
+            // Some early pilot-region codes are legal yet fail the check character: a person
+            // who compared the code with the licence confirms it (the model then only warns).
+            <Show when=move || draft.with(|e| e.parsed_credit_code().is_some_and(|c| !c.check().is_valid()))>
+                <label class="check-row">
+                    <input
+                        type="checkbox"
+                        data-testid="credit-code-confirmed"
+                        prop:checked=move || draft.with(|e| e.credit_code_confirmed)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            edit(Box::new(move |e| e.credit_code_confirmed = on))
+                        }
+                    />
+                    <span>"已核对营业执照，代码与执照一致"</span>
+                </label>
+            </Show>
 
             <label for="ent-county">"所在县（市、区）"<span class="req">"*"</span></label>
             <select

@@ -106,11 +106,14 @@ async fn push_all(
     // its batch was in flight stays dirty (mark_pushed) and goes out in the next pass. Reading
     // the queue once per pass, not once per batch, keeps a 1,000-record sync linear.
     loop {
-        let all: Vec<RawRow> = sync_rows::dirty_rows(db, None)
+        let mut all: Vec<RawRow> = sync_rows::dirty_rows(db, None)
             .await?
             .into_iter()
             .filter(|r| !skipped.contains(&r.id))
             .collect();
+        // References first (enterprise → inspection → hazard, penalty), as the server applies
+        // them: a hazard never arrives in an earlier batch than its new inspection.
+        all.sort_by_key(|r| model::accept::apply_order(&r.kind));
         if all.is_empty() {
             return Ok(());
         }
@@ -157,7 +160,12 @@ async fn push_batch(
                 skipped.insert(row.id.clone());
                 continue;
             }
-            let body = parse(&row.body)?;
+            // A row that is not JSON cannot be sent; it is skipped (the lists name it as
+            // unreadable), never failing the other rows' sync.
+            let Ok(body) = parse(&row.body) else {
+                skipped.insert(row.id.clone());
+                continue;
+            };
             let Ok(id) = row.id.parse() else {
                 skipped.insert(row.id.clone());
                 continue;
@@ -211,8 +219,14 @@ async fn push_batch(
                         skipped.insert(id);
                     }
                 }
-                Outcome::Rejected { message, .. } => {
-                    let updated_at = sent.updated_at;
+                Outcome::Rejected { code, message } => {
+                    // A record sent before its enterprise or inspection reached the server is
+                    // retried on the next run by itself; any other refusal waits for an edit.
+                    let updated_at = if model::sync::is_retryable_refusal(&code) {
+                        -1
+                    } else {
+                        sent.updated_at
+                    };
                     sync_rows::update(db, &id, move |_, mut e| {
                         e.error = Some(message);
                         e.refused_at_update = updated_at;
@@ -318,6 +332,11 @@ async fn pending_photos(db: &rexie::Rexie) -> Result<Vec<PhotoMeta>, ApiError> {
     Ok(out)
 }
 
+/// Uploads the photos the server lacks, one by one. A photo the server refuses (damaged, cut
+/// off, not a JPEG/PNG, too big: 413/415/422) stays 本机 with the server's message kept under
+/// `photo_refused:<sha256>`, and the others go on; the orphan limit (429) ends the uploads for
+/// this run. Either refusal then becomes the run's error, after the pull, so the sync page
+/// shows it without keeping other devices' updates out. A network error ends the run at once.
 async fn upload_photos(
     db: &rexie::Rexie,
     token: &str,
@@ -342,6 +361,9 @@ async fn upload_photos(
             store::photos::set_upload_state(db, &meta.sha256, UploadState::Uploaded).await?;
         }
     }
+    let mut refused = 0;
+    let mut first_refusal = None;
+    let mut limit = None;
     for (n, sha) in check.missing.iter().enumerate() {
         status.update(|s| s.step = Some(format!("上传照片 {}/{}…", n + 1, total)));
         let Some((_, blob)) = store::photos::get_photo(db, sha).await? else {
@@ -352,7 +374,23 @@ async fn upload_photos(
             Ok(()) => store::photos::set_upload_state(db, sha, UploadState::Uploaded).await?,
             Err(e) => {
                 store::photos::set_upload_state(db, sha, UploadState::Local).await?;
-                return Err(e);
+                match &e {
+                    ApiError::Server {
+                        status: 413 | 415 | 422,
+                        message,
+                        ..
+                    } => {
+                        sync_rows::meta_put(db, &format!("photo_refused:{sha}"), message).await?;
+                        refused += 1;
+                        first_refusal.get_or_insert(e);
+                        continue;
+                    }
+                    ApiError::Server { status: 429, .. } => {
+                        limit = Some(e);
+                        break;
+                    }
+                    _ => return Err(e),
+                }
             }
         }
         // Counted in memory (the run ends with a full recount): recounting the store after
@@ -364,7 +402,15 @@ async fn upload_photos(
             s.uploaded_photos += 1;
         });
     }
-    Ok(())
+    if let Some(ApiError::Server { message, .. }) = &mut first_refusal {
+        *message = format!("{refused} 张照片未被服务器接受，仍保留在本机：{message}");
+    }
+    let Some(error) = limit.or(first_refusal) else {
+        return Ok(());
+    };
+    status.update(|s| s.step = Some("下载更新…".into()));
+    pull_all(db, token).await?;
+    Err(error)
 }
 
 async fn pull_all(db: &rexie::Rexie, token: &str) -> Result<(), ApiError> {
