@@ -1,4 +1,4 @@
-//! Command line: `serve` (the default) and `user add`.
+//! Command line: `serve` (the default), `user add` and `check`.
 //!
 //! Hand-rolled: two subcommands and a handful of flags do not justify a parser dependency. A
 //! flag wins over its environment variable, which wins over the default.
@@ -21,6 +21,7 @@ pub const USAGE: &str = "\
   yinhuan-server user add <账号> --role city|county|cross|enterprise
                  [--county 县代码] [--enterprise 企业编号] [--name 姓名]
                  [--from 开始日期 --until 结束日期] [--password 密码] [--data 数据目录]
+  yinhuan-server check [--data 数据目录]
   yinhuan-server help
 
 serve 选项 (括号内为对应的环境变量与默认值):
@@ -39,6 +40,10 @@ user add 创建账号 (账号名: 2-32 个字母、数字、_ . -; 密码至少 
   --password    密码; 不给出时从标准输入读取第一行
                 (例: printf '%s\\n' \"$PW\" | yinhuan-server user add ...), 避免密码留在命令历史里
   例: yinhuan-server user add xinfu_li --role county --county 140902 --name 李四
+
+check 检查数据库中的每条记录 (只读, 不做任何修改):
+  逐条列出无法读取或未通过检查的记录 (记录编号、类型、所在县、问题), 最后给出合计;
+  全部正常时退出码为 0, 否则为 1。报表中提示“另有 N 条记录无法读取”时运行它, 详见 docs/check.md。
 
 环境变量:
   DATABASE_URL   不设置时使用 <数据目录>/yinhuan.db (SQLite);
@@ -59,6 +64,10 @@ pub enum Command {
         user: NewUser,
         /// `--password`; `None` means read it from stdin.
         password: Option<String>,
+    },
+    /// `check`: list the stored records the model refuses.
+    Check {
+        config: Config,
     },
     Help,
 }
@@ -177,6 +186,15 @@ where
             Some(other) => Err(CliError::UnknownCommand(format!("user {other}"))),
             None => Err(CliError::UnknownCommand("user".to_owned())),
         },
+        Some("check") => {
+            let flags = parse_flags(args, &["--data"])?;
+            if let Some(extra) = flags.positional.first() {
+                return Err(CliError::UnknownFlag(extra.clone()));
+            }
+            Ok(Command::Check {
+                config: config(flags, &env)?,
+            })
+        }
         Some("help" | "--help" | "-h") => Ok(Command::Help),
         Some(other) => Err(CliError::UnknownCommand(other.to_owned())),
     }
@@ -333,6 +351,24 @@ mod tests {
             CliError::UnknownCommand("start".into())
         );
         assert!(matches!(run(&["--help"], &[]), Ok(Command::Help)));
+    }
+
+    #[test]
+    fn check_reads_the_configured_database() {
+        match run(
+            &["check", "--data", "/srv/yh"],
+            &[("DATABASE_URL", "postgres://u@h/db")],
+        ) {
+            Ok(Command::Check { config }) => {
+                assert_eq!(config.data_dir, Path::new("/srv/yh"));
+                assert_eq!(config.database_url.as_deref(), Some("postgres://u@h/db"));
+            }
+            other => panic!("expected check, got {other:?}"),
+        }
+        assert_eq!(
+            run(&["check", "--addr", "1"], &[]).unwrap_err(),
+            CliError::UnknownFlag("--addr".into())
+        );
     }
 
     #[test]

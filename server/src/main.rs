@@ -36,6 +36,7 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Check { config } => yinhuan_server::check::run(&config).await,
         Command::Serve { config, demo } => {
             telemetry::init();
             match serve(config, demo).await {

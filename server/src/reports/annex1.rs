@@ -7,6 +7,7 @@
 
 use model::annex::{WeeklyNarrative, WeeklyReport, WEEKLY_HEADERS, WEEKLY_NOTE};
 
+use super::load::{unreadable_notice, Unreadable};
 use super::styles::{workbook, Cell, Form};
 use super::{scope_key, xlsx_error, Xlsx};
 use crate::error::AppError;
@@ -14,7 +15,8 @@ use crate::error::AppError;
 /// 序号 / 类别 / 要点 / 备注: the sentences of 要点 get almost all of the page.
 const WIDTHS: [f64; 4] = [6.0, 14.0, 90.0, 26.0];
 
-pub fn write(report: &WeeklyReport) -> Result<Xlsx, AppError> {
+pub fn write(report: &WeeklyReport, unreadable: &[Unreadable]) -> Result<Xlsx, AppError> {
+    let notice = unreadable_notice(unreadable);
     let date = report.report_date();
     let empty = String::new();
     let form = Form {
@@ -28,6 +30,7 @@ pub fn write(report: &WeeklyReport) -> Result<Xlsx, AppError> {
         centered: &[0, 1],
         note: WEEKLY_NOTE,
         empty: &empty,
+        notice: notice.as_deref(),
     };
     let rows: Vec<Vec<Cell>> = report
         .rows()

@@ -3,6 +3,7 @@
 
 use model::annex::{MajorHazardLedger, LEDGER_HEADERS, LEDGER_NOTE};
 
+use super::load::{unreadable_notice, Unreadable};
 use super::styles::{workbook, Cell, Form};
 use super::{scope_key, xlsx_error, Xlsx};
 use crate::error::AppError;
@@ -25,7 +26,8 @@ const WIDTHS: [f64; 13] = [
     10.0, // 备注
 ];
 
-pub fn write(ledger: &MajorHazardLedger) -> Result<Xlsx, AppError> {
+pub fn write(ledger: &MajorHazardLedger, unreadable: &[Unreadable]) -> Result<Xlsx, AppError> {
+    let notice = unreadable_notice(unreadable);
     let empty = format!(
         "截至{}，{}无重大事故隐患。",
         ledger.date.to_chinese(),
@@ -42,6 +44,7 @@ pub fn write(ledger: &MajorHazardLedger) -> Result<Xlsx, AppError> {
         centered: &[0, 3, 4, 6],
         note: LEDGER_NOTE,
         empty: &empty,
+        notice: notice.as_deref(),
     };
     let rows: Vec<Vec<Cell>> = ledger
         .rows

@@ -22,6 +22,8 @@ pub fn write(arrangement: &CrossArrangement, date: Date) -> Result<Xlsx, AppErro
         centered: &[0, 1, 2],
         note: &arrangement.note,
         empty: &empty,
+        // Computed from the campaign alone: no stored record to miss.
+        notice: None,
     };
     let rows: Vec<Vec<Cell>> = arrangement
         .rows

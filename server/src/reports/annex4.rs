@@ -3,6 +3,7 @@
 
 use model::annex::{CrossSummary, CROSS_SUMMARY_HEADERS, CROSS_SUMMARY_NOTE};
 
+use super::load::{unreadable_notice, Unreadable};
 use super::styles::{workbook, Cell, Form};
 use super::{xlsx_error, Xlsx};
 use crate::error::AppError;
@@ -23,7 +24,8 @@ const WIDTHS: [f64; 12] = [
     10.0, // 备注
 ];
 
-pub fn write(summary: &CrossSummary) -> Result<Xlsx, AppError> {
+pub fn write(summary: &CrossSummary, unreadable: &[Unreadable]) -> Result<Xlsx, AppError> {
+    let notice = unreadable_notice(unreadable);
     let empty = format!(
         "截至{}，{}对{}的交叉检查尚无检查记录。",
         summary.date.to_chinese(),
@@ -41,6 +43,7 @@ pub fn write(summary: &CrossSummary) -> Result<Xlsx, AppError> {
         centered: &[0, 3, 5, 6, 7],
         note: CROSS_SUMMARY_NOTE,
         empty: &empty,
+        notice: notice.as_deref(),
     };
     let rows: Vec<Vec<Cell>> = summary
         .rows

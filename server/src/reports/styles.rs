@@ -1,5 +1,11 @@
 //! The look shared by every annex: the seed's paper form (附件N label, big title, 填报单位 /
 //! 填报时间 line, bordered table, 说明 under it), printed on A4 landscape one page wide.
+//!
+//! Nothing a stored record holds can make a workbook fail: every text goes through
+//! [`fit_cell`] (Excel's 32,767-character cell limit), row heights stay within Excel's 409
+//! points, and a table longer than a sheet is cut with a visible line saying so.
+
+use std::borrow::Cow;
 
 use model::date::Date;
 use rust_xlsxwriter::{
@@ -15,6 +21,48 @@ const BODY_SIZE: f64 = 10.0;
 const LINE_HEIGHT: f64 = 14.0;
 /// Rows of the layout before the table header: label, title, unit line.
 pub const HEADER_ROW: u32 = 3;
+
+/// Longest text written into one cell, in UTF-16 code units (what Excel and rust_xlsxwriter
+/// count; a CJK character is 1, an emoji 2). Excel's hard limit is 32,767 and rust_xlsxwriter
+/// refuses a longer string, which used to turn one over-long 隐患描述 into a 500 for the
+/// whole report. 32,000 keeps a margin below it; no real cell comes near (a 描述 is a few
+/// hundred characters), and Excel shows only the first ~1,000 in the cell anyway.
+pub const MAX_CELL_CHARS: usize = 32_000;
+
+/// Appended to a cut text so nobody takes it for the whole; the record keeps its full text.
+pub const TRUNCATED_MARKER: &str = "…（内容过长，已截断，全文见系统记录）";
+
+/// Excel's tallest row, in points; a taller one makes Excel "repair" the file.
+const MAX_ROW_HEIGHT: f64 = 409.0;
+
+/// Excel's rows per sheet.
+const MAX_SHEET_ROWS: u32 = 1_048_576;
+
+/// Data rows that fit on one sheet with the layout around them: the rows above the table and
+/// its header, and the 说明, unreadable-records and cut-table lines under it.
+const MAX_DATA_ROWS: usize = (MAX_SHEET_ROWS - HEADER_ROW - 1 - 3) as usize;
+
+/// The text as written into a cell: unchanged when it fits in [`MAX_CELL_CHARS`], else its
+/// beginning followed by [`TRUNCATED_MARKER`], the whole within the limit. Every text the
+/// report builders write goes through here.
+pub fn fit_cell(text: &str) -> Cow<'_, str> {
+    if text.encode_utf16().count() <= MAX_CELL_CHARS {
+        return Cow::Borrowed(text);
+    }
+    let room = MAX_CELL_CHARS - TRUNCATED_MARKER.encode_utf16().count();
+    let mut used = 0;
+    // Whole chars only, so a surrogate pair is never split.
+    let end = text
+        .char_indices()
+        .find(|(_, c)| {
+            used += c.len_utf16();
+            used > room
+        })
+        .map_or(text.len(), |(i, _)| i);
+    let mut out = text[..end].trim_end().to_owned();
+    out.push_str(TRUNCATED_MARKER);
+    Cow::Owned(out)
+}
 
 /// One cell of a data row. A placeholder is the seed's prompt standing in for text the office
 /// writes itself; it is grey so nobody mistakes it for a filled-in answer.
@@ -60,6 +108,9 @@ pub struct Form<'a> {
     /// The one line shown instead of data rows when there are none, so an empty table does
     /// not read like a form someone forgot to fill in.
     pub empty: &'a str,
+    /// Printed in red under the 说明 when the report was computed without some stored records
+    /// ([`super::load::unreadable_notice`]); `None` leaves the form as the seed's.
+    pub notice: Option<&'a str>,
 }
 
 struct Styles {
@@ -72,6 +123,7 @@ struct Styles {
     center: Format,
     placeholder: Format,
     note: Format,
+    warning: Format,
 }
 
 impl Styles {
@@ -104,6 +156,13 @@ impl Styles {
                 .set_align(FormatAlign::Left)
                 .set_font_color(Color::RGB(0x808080)),
             note: base
+                .clone()
+                .set_text_wrap()
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::Top),
+            warning: base
+                .set_bold()
+                .set_font_color(Color::RGB(0xC00000))
                 .set_text_wrap()
                 .set_align(FormatAlign::Left)
                 .set_align(FormatAlign::Top),
@@ -129,41 +188,36 @@ fn write_form(ws: &mut Worksheet, form: &Form, rows: &[Vec<Cell>]) -> Result<(),
     }
 
     // 附件N / title / 填报单位 + 填报时间, as the seed prints them above the table.
-    ws.write_string_with_format(0, 0, form.annex, &s.label)?;
-    ws.merge_range(1, 0, 1, last_col, form.title, &s.title)?;
+    put(ws, 0, 0, form.annex, &s.label)?;
+    merge(ws, 1, last_col, form.title, &s.title)?;
     ws.set_row_height(1, 36)?;
     let split = last_col / 2;
-    ws.merge_range(
-        2,
-        0,
-        2,
-        split,
-        &format!("填报单位：{}", form.unit),
-        &s.unit_left,
-    )?;
-    ws.merge_range(
-        2,
-        split + 1,
-        2,
-        last_col,
-        &format!("填报时间：{}", form.date.to_chinese()),
-        &s.unit_right,
-    )?;
+    let unit = format!("填报单位：{}", form.unit);
+    span(ws, 2, (0, split), &unit, &s.unit_left)?;
+    let date = format!("填报时间：{}", form.date.to_chinese());
+    span(ws, 2, (split + 1, last_col), &date, &s.unit_right)?;
     ws.set_row_height(2, 22)?;
 
     for (c, h) in form.headers.iter().enumerate() {
-        ws.write_string_with_format(HEADER_ROW, col(c), *h, &s.header)?;
+        put(ws, HEADER_ROW, col(c), h, &s.header)?;
     }
     let header_cells: Vec<Cell> = form.headers.iter().map(|h| Cell::text(*h)).collect();
     ws.set_row_height(HEADER_ROW, row_height(&header_cells, form.widths).max(30.0))?;
 
+    let total: f64 = form.widths.iter().sum();
     let mut r = HEADER_ROW + 1;
     if rows.is_empty() {
-        ws.merge_range(r, 0, r, last_col, form.empty, &s.center)?;
-        ws.set_row_height(r, 24)?;
+        // "No 重大事故隐患" must not read as the whole truth when records were left out.
+        let empty = match form.notice {
+            Some(_) => format!("{}（另有记录无法读取，见表下注意事项。）", form.empty),
+            None => form.empty.to_owned(),
+        };
+        merge(ws, r, last_col, &empty, &s.center)?;
+        ws.set_row_height(r, fit_height(lines(&empty, total)).max(24.0))?;
         r += 1;
     }
-    for row in rows {
+    let shown = &rows[..rows.len().min(MAX_DATA_ROWS)];
+    for row in shown {
         for (c, cell) in row.iter().enumerate() {
             let f = if cell.placeholder {
                 &s.placeholder
@@ -172,18 +226,65 @@ fn write_form(ws: &mut Worksheet, form: &Form, rows: &[Vec<Cell>]) -> Result<(),
             } else {
                 &s.text
             };
-            ws.write_string_with_format(r, col(c), &cell.text, f)?;
+            put(ws, r, col(c), &cell.text, f)?;
         }
         ws.set_row_height(r, row_height(row, form.widths))?;
         r += 1;
     }
 
     // 说明 right under the table, across its whole width.
-    ws.merge_range(r, 0, r, last_col, form.note, &s.note)?;
-    let total: f64 = form.widths.iter().sum();
-    ws.set_row_height(r, lines(form.note, total) as f64 * LINE_HEIGHT + 6.0)?;
+    merge(ws, r, last_col, form.note, &s.note)?;
+    ws.set_row_height(r, fit_height(lines(form.note, total)))?;
+    r += 1;
+
+    // What the table does not show, in red where nobody misses it.
+    let cut = (rows.len() > shown.len()).then(|| {
+        format!(
+            "注意：本表共 {} 行，超出 Excel 单张工作表的行数上限，只列出前 {} 行。请按县（市、区）分别下载。",
+            rows.len(),
+            shown.len()
+        )
+    });
+    for warning in [form.notice.map(str::to_owned), cut].into_iter().flatten() {
+        merge(ws, r, last_col, &warning, &s.warning)?;
+        ws.set_row_height(r, fit_height(lines(&warning, total)))?;
+        r += 1;
+    }
 
     page_setup(ws)
+}
+
+/// Writes one cell's text, cut to fit ([`fit_cell`]).
+fn put(ws: &mut Worksheet, r: u32, c: u16, text: &str, f: &Format) -> Result<(), XlsxError> {
+    ws.write_string_with_format(r, c, fit_cell(text).as_ref(), f)?;
+    Ok(())
+}
+
+/// Writes a text across the whole table width of row `r`, cut to fit ([`fit_cell`]).
+fn merge(
+    ws: &mut Worksheet,
+    r: u32,
+    last_col: u16,
+    text: &str,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    span(ws, r, (0, last_col), text, f)
+}
+
+/// Writes a text across columns `first..=last` of row `r` (one cell needs no merge, which
+/// Excel would refuse), cut to fit ([`fit_cell`]).
+fn span(
+    ws: &mut Worksheet,
+    r: u32,
+    (first, last): (u16, u16),
+    text: &str,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    if first >= last {
+        return put(ws, r, first, text, f);
+    }
+    ws.merge_range(r, first, r, last, fit_cell(text).as_ref(), f)?;
+    Ok(())
 }
 
 /// A4 landscape, one page wide and as many pages long as needed, the column headers repeated
@@ -214,7 +315,12 @@ fn row_height(cells: &[Cell], widths: &[f64]) -> f64 {
         .map(|(c, w)| lines(&c.text, *w))
         .max()
         .unwrap_or(1);
-    most as f64 * LINE_HEIGHT + 6.0
+    fit_height(most)
+}
+
+/// Points for `n` wrapped lines, at most Excel's tallest row (a longer text scrolls in it).
+fn fit_height(n: usize) -> f64 {
+    (n as f64 * LINE_HEIGHT + 6.0).min(MAX_ROW_HEIGHT)
 }
 
 /// Wrapped lines of `text` in a column `width` characters wide (CJK counts 2, ASCII 1).
@@ -248,5 +354,66 @@ mod tests {
         let one = row_height(&[Cell::text("短")], &[10.0]);
         let three = row_height(&[Cell::text("一\n二\n三")], &[10.0]);
         assert!(three > 2.0 * one, "{one} {three}");
+    }
+
+    #[test]
+    fn a_text_that_fits_is_written_as_it_is() {
+        let full = "隐".repeat(MAX_CELL_CHARS);
+        assert!(matches!(fit_cell(&full), Cow::Borrowed(_)));
+        assert_eq!(fit_cell("短"), "短");
+    }
+
+    #[test]
+    fn a_long_text_is_cut_within_the_limit_with_the_marker() {
+        let long = "隐患描述".repeat(10_000);
+        let cut = fit_cell(&long);
+        assert!(
+            cut.ends_with(TRUNCATED_MARKER),
+            "{}",
+            &cut[cut.len() - 80..]
+        );
+        let units = cut.encode_utf16().count();
+        assert!(
+            units <= MAX_CELL_CHARS && units > MAX_CELL_CHARS - 30,
+            "{units}"
+        );
+        assert!(long.starts_with(cut.trim_end_matches(TRUNCATED_MARKER)));
+        // Emoji are two UTF-16 units: never split into half a pair, never over the limit.
+        let emoji = "🔥".repeat(20_000);
+        let cut = fit_cell(&emoji);
+        assert!(cut.encode_utf16().count() <= MAX_CELL_CHARS);
+        assert!(cut
+            .trim_end_matches(TRUNCATED_MARKER)
+            .chars()
+            .all(|c| c == '🔥'));
+    }
+
+    #[test]
+    fn no_stored_text_can_make_the_workbook_fail() {
+        let form = Form {
+            annex: "附件2",
+            title: "标题",
+            unit: "忻州市",
+            date: Date::parse("2025-03-14").unwrap(),
+            headers: &["序号", "明细"],
+            widths: &[5.0, 30.0],
+            centered: &[0],
+            note: "说明：",
+            empty: "无",
+            notice: Some(&"注意：".repeat(20_000)),
+        };
+        let rows = vec![
+            vec![Cell::text("1"), Cell::text("描".repeat(40_000))],
+            vec![Cell::text("2"), Cell::text("\n".repeat(100_000))],
+            vec![
+                Cell::text("3"),
+                Cell::text("控制字符\u{0}\u{1b}\u{FFFF}_x0041_<&>"),
+            ],
+            vec![Cell::text("4"), Cell::placeholder("🔥".repeat(20_000))],
+        ];
+        let bytes = workbook(&form, &rows).expect("a workbook");
+        assert!(bytes.starts_with(b"PK"));
+        assert_eq!(fit_height(1_000_000), MAX_ROW_HEIGHT);
+        assert!(workbook(&form, &[]).is_ok());
     }
 }

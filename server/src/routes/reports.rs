@@ -66,10 +66,10 @@ async fn annex1(
     let scope = reports::scope_for(&user.role, p.county.as_deref())?;
     let date = reports::date_param(p.date.as_deref(), FRIDAY_HINT)?;
     let campaign = reports::campaign_for(date);
-    let records = load::load(&state.db, &user.role, scope).await?;
-    let report = WeeklyReport::compute(&records.dataset(&campaign), scope, date, narrative)
+    let loaded = load::load(&state.db, &user.role, scope).await?;
+    let report = WeeklyReport::compute(&loaded.records.dataset(&campaign), scope, date, narrative)
         .map_err(|e| AppError::BadRequest(format!("{e}。")))?;
-    Ok(download(annex1::write(&report)?))
+    Ok(download(annex1::write(&report, &loaded.unreadable)?))
 }
 
 /// The body of [`annex1_post`].
@@ -102,9 +102,9 @@ pub async fn annex2_get(
     let scope = reports::scope_for(&user.role, p.county.as_deref())?;
     let date = reports::date_param(p.date.as_deref(), DAY_HINT)?;
     let campaign = reports::campaign_for(date);
-    let records = load::load(&state.db, &user.role, scope).await?;
-    let ledger = MajorHazardLedger::compute(&records.dataset(&campaign), scope, date);
-    Ok(download(annex2::write(&ledger)?))
+    let loaded = load::load(&state.db, &user.role, scope).await?;
+    let ledger = MajorHazardLedger::compute(&loaded.records.dataset(&campaign), scope, date);
+    Ok(download(annex2::write(&ledger, &loaded.unreadable)?))
 }
 
 /// 附件4 县级交叉检查隐患情况汇总表 of one 附件3 pair, cumulative to `date`.
@@ -118,9 +118,9 @@ pub async fn annex4_get(
     let date = reports::date_param(p.date.as_deref(), DAY_HINT)?;
     let campaign = reports::campaign_for(date);
     let pair = reports::pair_for(&user.role, &campaign, p.pair.as_deref())?;
-    let records = load::load(&state.db, &user.role, Scope::County(pair.inspected)).await?;
-    let summary = CrossSummary::compute(&records.dataset(&campaign), pair, date);
-    Ok(download(annex4::write(&summary)?))
+    let loaded = load::load(&state.db, &user.role, Scope::County(pair.inspected)).await?;
+    let summary = CrossSummary::compute(&loaded.records.dataset(&campaign), pair, date);
+    Ok(download(annex4::write(&summary, &loaded.unreadable)?))
 }
 
 /// The workbook as a download. `no-store`: it holds the office's data and is stale next week.

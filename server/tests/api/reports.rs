@@ -80,6 +80,7 @@ fn enterprise(name: &str, county: &str, industry: Industry, plan: Option<&str>) 
         meta: meta(),
         name: name.into(),
         credit_code: None,
+        credit_code_confirmed: false,
         county: county.into(),
         zone: None,
         industry,
@@ -102,7 +103,7 @@ fn inspection(e: &Enterprise, stage: Stage, unit: &str, date: &str) -> Inspectio
         unit: unit.into(),
         inspectors: vec!["张三".into()],
         date: d(date),
-        modules: Vec::new(),
+        modules: model::catalogue::modules_for(e),
         answers: Vec::new(),
         signatures: Signatures::default(),
         frozen_at: None,
@@ -286,6 +287,18 @@ impl Sheet {
     fn note(&self) -> &str {
         let row = self.header_row() + 1 + self.data().len();
         &self.cells[row][0]
+    }
+
+    /// The red lines under the 说明 (records left out, a cut table); none on a normal form.
+    fn notices(&self) -> Vec<&str> {
+        let row = self.header_row() + 2 + self.data().len();
+        self.cells
+            .get(row..)
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r[0].as_str())
+            .filter(|c| !c.is_empty())
+            .collect()
     }
 
     fn is_merged(&self, row: u32, first_col: u32, last_col: u32) -> bool {
@@ -795,28 +808,254 @@ async fn reports_are_refused_outside_the_accounts_scope(backend: Backend) {
     }
 }
 
-async fn a_record_that_does_not_parse_is_left_out_of_the_report(backend: Backend) {
+/// Stores a record straight in the database, as an old client, a hand edit or a bug may have
+/// left it: the push checks never see it. `county` overrides what the body says.
+async fn store(app: &TestApp, kind: &str, id: Uuid, body: &str, county: Option<&str>) {
+    let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+    let county = county.map(str::to_owned).or(text("county"));
+    let enterprise = match kind {
+        "enterprise" => Some(id.to_string()),
+        _ => text("enterprise_id"),
+    };
+    let stage = text("stage");
+    yinhuan_server::with_pool!(&app.state.db, pool => {
+        let rev: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(rev), 0) + 1 FROM records")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO records (id, kind, rev, body, deleted, updated_at, county, \
+             enterprise_id, stage_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id.to_string())
+        .bind(kind)
+        .bind(rev)
+        .bind(body)
+        .bind(false)
+        .bind(1_736_000_000_000_i64)
+        .bind(county)
+        .bind(enterprise)
+        .bind(stage)
+        .execute(pool)
+        .await
+        .unwrap();
+    });
+}
+
+/// Stores a model record as its own JSON.
+async fn store_record<T: Record + Serialize>(app: &TestApp, record: &T, county: &str) {
+    let body = serde_json::to_string(record).unwrap();
+    store(app, T::KIND, record.id(), &body, Some(county)).await;
+}
+
+/// E1 (忻府区) with a 县级 inspection, stored by SQL; returns the inspection.
+async fn store_enterprise_and_inspection(app: &TestApp) -> Inspection {
+    let e1 = enterprise(E1_NAME, XINFU, Industry::Metallurgy, None);
+    let i1 = inspection(
+        &e1,
+        Stage::CityCounty(Level::County),
+        "忻府区应急管理局",
+        "2025-01-10",
+    );
+    store_record(app, &e1, XINFU).await;
+    store_record(app, &i1, XINFU).await;
+    i1
+}
+
+/// Excel refuses a cell over 32,767 characters; the server cuts at 32,000 (UTF-16 units,
+/// `reports::styles::MAX_CELL_CHARS`) and says so.
+const CELL_LIMIT: usize = 32_000;
+const TRUNCATED: &str = "…（内容过长，已截断，全文见系统记录）";
+
+async fn a_description_too_long_for_a_cell_is_cut_not_a_500(backend: Backend) {
     let Some(app) = spawn_app_on(backend).await else {
         return;
     };
     let city = app.user("city", Role::City).await;
-    let c = push_campaign(&app, &city).await;
-    // Sync stores any JSON object; this one is no model hazard (no inspection, no kind…).
-    let id: Uuid = new_id();
-    let broken = json!({
-        "id": id, "kind": "hazard", "base_rev": 0, "deleted": false,
-        "body": {"meta": {"id": id}, "enterprise_id": c.e1.meta.id, "description": "只有描述"}
-    });
-    assert_eq!(app.push(&city, vec![broken]).await[0]["status"], "applied");
+    let xinfu = app.user("xinfu", Role::County(XINFU.into())).await;
+    let i1 = store_enterprise_and_inspection(&app).await;
+    let long = "转炉水冷元件未设置监测报警装置".repeat(2_858); // 40,012 characters
+    assert!(long.chars().count() > 40_000);
+    let mut h = hazard(&i1, 1, HazardKind::Major, &long);
+    h.rectification = rectification("炼钢厂", "李四", &"加装装置".repeat(10_000), "2025-04-30");
+    store_record(&app, &h, XINFU).await;
 
+    let name = |unit: &str| format!("附件2重大事故隐患台账_{unit}_{R}.xlsx");
+    for (token, uri, unit) in [
+        (
+            &xinfu,
+            format!("/api/reports/annex2.xlsx?date={R}"),
+            "忻府区",
+        ),
+        (
+            &city,
+            format!("/api/reports/annex2.xlsx?date={R}"),
+            "忻州市",
+        ),
+        (
+            &city,
+            format!("/api/reports/annex2.xlsx?date={R}&county={XINFU}"),
+            "忻府区",
+        ),
+    ] {
+        let sheet = download(&app, token, &uri, &name(unit)).await;
+        let rows = sheet.data();
+        assert_eq!(rows.len(), 1, "{uri}");
+        for cell in [&rows[0][7], &rows[0][8]] {
+            assert!(cell.ends_with(TRUNCATED), "{uri}: …{}", tail(cell));
+            assert!(cell.encode_utf16().count() <= CELL_LIMIT, "{uri}");
+        }
+        assert!(rows[0][7].starts_with("转炉水冷元件未设置监测报警装置"));
+        assert!(sheet.notices().is_empty(), "{:?}", sheet.notices());
+    }
+
+    // The record itself keeps its full text.
+    let body: String = yinhuan_server::with_pool!(&app.state.db, pool =>
+        sqlx::query_scalar("SELECT body FROM records WHERE id = $1")
+            .bind(h.meta.id.to_string())
+            .fetch_one(pool)
+            .await)
+    .unwrap();
+    let stored: Hazard = serde_json::from_str(&body).unwrap();
+    assert_eq!(stored.description, long);
+
+    // 附件1 counts it; its county-written text rows are cut the same way.
+    let res = app
+        .post_json(
+            &format!("/api/reports/annex1.xlsx?date={R}"),
+            Some(&xinfu),
+            json!({"narrative": {"deployment": "召开推进会。".repeat(8_000)}}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let sheet = Sheet::open(body_bytes(res).await);
+    let rows = sheet.data();
+    assert!(rows[0][2].ends_with(TRUNCATED), "…{}", tail(&rows[0][2]));
+    assert!(rows[0][2].encode_utf16().count() <= CELL_LIMIT);
+    assert!(rows[2][2].contains("重大事故隐患1条"), "{}", rows[2][2]);
+}
+
+fn tail(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    chars[chars.len().saturating_sub(40)..].iter().collect()
+}
+
+async fn a_record_that_does_not_parse_is_left_out_and_named_under_the_table(backend: Backend) {
+    let Some(app) = spawn_app_on(backend).await else {
+        return;
+    };
+    let city = app.user("city", Role::City).await;
+    let xinfu = app.user("xinfu", Role::County(XINFU.into())).await;
+    let i1 = store_enterprise_and_inspection(&app).await;
+    let good = hazard(&i1, 1, HazardKind::Major, "除尘系统未设置控爆措施");
+    store_record(&app, &good, XINFU).await;
+    // The same kind of hazard with a `seq` no model reads: stored, but unreadable.
+    let bad = hazard(&i1, 2, HazardKind::Major, "录入时出错的重大隐患");
+    let mut body = serde_json::to_value(&bad).unwrap();
+    body["seq"] = json!("x");
+    store(&app, "hazard", bad.meta.id, &body.to_string(), Some(XINFU)).await;
+
+    let name = |unit: &str| format!("附件2重大事故隐患台账_{unit}_{R}.xlsx");
+    for (token, uri, unit) in [
+        (
+            &xinfu,
+            format!("/api/reports/annex2.xlsx?date={R}"),
+            "忻府区",
+        ),
+        (
+            &city,
+            format!("/api/reports/annex2.xlsx?date={R}"),
+            "忻州市",
+        ),
+    ] {
+        let sheet = download(&app, token, &uri, &name(unit)).await;
+        let rows = sheet.data();
+        assert_eq!(rows.len(), 1, "{uri}: {rows:?}");
+        assert_eq!(
+            rows[0][7],
+            "除尘系统未设置控爆措施（判定依据：《工贸企业重大事故隐患判定标准》）"
+        );
+        assert!(sheet.note().starts_with("说明："), "{}", sheet.note());
+        let notices = sheet.notices();
+        assert_eq!(notices.len(), 1, "{uri}: {notices:?}");
+        let notice = notices[0];
+        assert!(
+            notice.starts_with("注意：另有 1 条记录无法读取，未计入本表"),
+            "{notice}"
+        );
+        assert!(
+            notice.contains(&format!("隐患 {}", bad.meta.id)),
+            "{notice}"
+        );
+        assert!(notice.contains("yinhuan-server check"), "{notice}");
+        assert!(!notice.contains(&good.meta.id.to_string()), "{notice}");
+    }
+
+    // Another county's report is not this record's: no notice there.
+    let dingxiang = download(
+        &app,
+        &city,
+        &format!("/api/reports/annex2.xlsx?date={R}&county={DINGXIANG}"),
+        &name("定襄县"),
+    )
+    .await;
+    assert!(dingxiang.notices().is_empty(), "{:?}", dingxiang.notices());
+
+    // 附件1 says it too.
+    let annex1 = download(
+        &app,
+        &xinfu,
+        &format!("/api/reports/annex1.xlsx?date={R}"),
+        &format!("附件1周调度统计表_忻府区_{R}.xlsx"),
+    )
+    .await;
+    assert_eq!(annex1.data().len(), 8);
+    assert!(annex1.notices()[0].contains(&bad.meta.id.to_string()));
+
+    // With only the unreadable one, "no 重大事故隐患" is not the whole truth.
+    app.execute("DELETE FROM records WHERE kind = 'hazard' AND body NOT LIKE '%\"x\"%'")
+        .await;
+    let sheet = download(
+        &app,
+        &xinfu,
+        &format!("/api/reports/annex2.xlsx?date={R}"),
+        &name("忻府区"),
+    )
+    .await;
+    let rows = sheet.data();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0][0],
+        "截至2025年3月14日，忻府区无重大事故隐患。（另有记录无法读取，见表下注意事项。）"
+    );
+    assert!(sheet.notices()[0].contains(&bad.meta.id.to_string()));
+}
+
+async fn a_bad_enterprise_body_is_named_not_silently_dropped(backend: Backend) {
+    let Some(app) = spawn_app_on(backend).await else {
+        return;
+    };
+    let city = app.user("city", Role::City).await;
+    let i1 = store_enterprise_and_inspection(&app).await;
+    store_record(&app, &hazard(&i1, 1, HazardKind::Major, "甲"), XINFU).await;
+    // The enterprise's body breaks: its hazards cannot be placed, and the report says why.
+    app.execute("UPDATE records SET body = '{\"name\": 3}' WHERE kind = 'enterprise'")
+        .await;
     let sheet = download(
         &app,
         &city,
-        &format!("/api/reports/annex2.xlsx?date={R}"),
-        &format!("附件2重大事故隐患台账_忻州市_{R}.xlsx"),
+        &format!("/api/reports/annex2.xlsx?date={R}&county={XINFU}"),
+        &format!("附件2重大事故隐患台账_忻府区_{R}.xlsx"),
     )
     .await;
-    assert_eq!(sheet.data().len(), 2);
+    let notices = sheet.notices();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].contains(&format!("企业 {}", i1.enterprise_id)),
+        "{}",
+        notices[0]
+    );
 }
 
 async fn an_empty_ledger_says_so(backend: Backend) {
@@ -924,6 +1163,8 @@ crate::both_backends!(
     annex1_counts_the_campaign_for_the_city_and_a_county,
     annex4_sums_up_one_cross_pair_for_the_inspected_county,
     reports_are_refused_outside_the_accounts_scope,
-    a_record_that_does_not_parse_is_left_out_of_the_report,
+    a_description_too_long_for_a_cell_is_cut_not_a_500,
+    a_record_that_does_not_parse_is_left_out_and_named_under_the_table,
+    a_bad_enterprise_body_is_named_not_silently_dropped,
     an_empty_ledger_says_so,
 );
