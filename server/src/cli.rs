@@ -18,10 +18,12 @@ pub const USAGE: &str = "\
 
 用法:
   yinhuan-server serve [--addr 地址:端口] [--dist 前端目录] [--data 数据目录] [--demo]
+                 [--max-orphan-photos 张数] [--orphan-photo-days 天数]
   yinhuan-server user add <账号> --role city|county|cross|enterprise
                  [--county 县代码] [--enterprise 企业编号] [--name 姓名]
                  [--from 开始日期 --until 结束日期] [--password 密码] [--data 数据目录]
   yinhuan-server check [--data 数据目录]
+  yinhuan-server photos clean-orphans [--older-than-days 天数] [--data 数据目录]
   yinhuan-server help
 
 serve 选项 (括号内为对应的环境变量与默认值):
@@ -29,6 +31,10 @@ serve 选项 (括号内为对应的环境变量与默认值):
   --dist   已构建的前端目录 (DIST_DIR, 默认 dist)
   --data   数据目录, 存放 SQLite 数据库与照片 (DATA_DIR, 默认 ./data)
   --demo   若尚无 demo 账号, 创建演示用市级账号 demo / demo1234 (仅用于演示, 勿用于正式环境)
+  --max-orphan-photos  每个账号最多可存放多少张尚无记录引用的照片; 达到后拒绝上传新照片,
+                       直到同步了引用它们的记录 (MAX_ORPHAN_PHOTOS, 默认 500)
+  --orphan-photo-days  尚无记录引用的照片在上传多少天后删除; 服务运行时每小时清理一次
+                       (ORPHAN_PHOTO_DAYS, 默认 7, 至少 1)。被任何记录 (含已删除的记录) 引用的照片永不删除
 
 user add 创建账号 (账号名: 2-32 个字母、数字、_ . -; 密码至少 8 位):
   --role        city 市级 | county 县级 | cross 交叉检查组 | enterprise 企业
@@ -40,6 +46,9 @@ user add 创建账号 (账号名: 2-32 个字母、数字、_ . -; 密码至少 
   --password    密码; 不给出时从标准输入读取第一行
                 (例: printf '%s\\n' \"$PW\" | yinhuan-server user add ...), 避免密码留在命令历史里
   例: yinhuan-server user add xinfu_li --role county --county 140902 --name 李四
+
+photos clean-orphans 立即删除上传已超过指定天数、且没有任何记录引用的照片:
+  --older-than-days  天数 (ORPHAN_PHOTO_DAYS, 默认 7, 至少 1)
 
 check 检查数据库中的每条记录 (只读, 不做任何修改):
   逐条列出无法读取或未通过检查的记录 (记录编号、类型、所在县、问题), 最后给出合计;
@@ -67,6 +76,11 @@ pub enum Command {
     },
     /// `check`: list the stored records the model refuses.
     Check {
+        config: Config,
+    },
+    /// `photos clean-orphans`: delete the photos no record references that were uploaded
+    /// more than `config.orphan_photo_days` ago.
+    CleanOrphans {
         config: Config,
     },
     Help,
@@ -98,6 +112,12 @@ pub enum CliError {
     BadDate(String),
     #[error("只有交叉检查组（--role cross）账号有检查期，请去掉 --from / --until。")]
     AssignmentNotCross,
+    #[error("{name} 的取值“{value}”无效，应为不小于 {min} 的整数。")]
+    BadNumber {
+        name: &'static str,
+        value: String,
+        min: u32,
+    },
 }
 
 /// Flags shared by the subcommands; each subcommand accepts a subset.
@@ -114,6 +134,8 @@ struct Flags {
     password: Option<String>,
     from: Option<String>,
     until: Option<String>,
+    max_orphan_photos: Option<String>,
+    orphan_photo_days: Option<String>,
     positional: Vec<String>,
 }
 
@@ -152,6 +174,8 @@ where
             "--name" => &mut flags.name,
             "--from" => &mut flags.from,
             "--until" => &mut flags.until,
+            "--max-orphan-photos" => &mut flags.max_orphan_photos,
+            "--orphan-photo-days" | "--older-than-days" => &mut flags.orphan_photo_days,
             _ => &mut flags.password,
         };
         *slot = Some(value);
@@ -171,7 +195,17 @@ where
     let mut args = args.into_iter();
     match args.next().as_deref() {
         None | Some("serve") => {
-            let flags = parse_flags(args, &["--addr", "--dist", "--data", "--demo"])?;
+            let flags = parse_flags(
+                args,
+                &[
+                    "--addr",
+                    "--dist",
+                    "--data",
+                    "--demo",
+                    "--max-orphan-photos",
+                    "--orphan-photo-days",
+                ],
+            )?;
             if let Some(extra) = flags.positional.first() {
                 return Err(CliError::UnknownFlag(extra.clone()));
             }
@@ -195,6 +229,19 @@ where
                 config: config(flags, &env)?,
             })
         }
+        Some("photos") => match args.next().as_deref() {
+            Some("clean-orphans") => {
+                let flags = parse_flags(args, &["--older-than-days", "--data"])?;
+                if let Some(extra) = flags.positional.first() {
+                    return Err(CliError::UnknownFlag(extra.clone()));
+                }
+                Ok(Command::CleanOrphans {
+                    config: config(flags, &env)?,
+                })
+            }
+            Some(other) => Err(CliError::UnknownCommand(format!("photos {other}"))),
+            None => Err(CliError::UnknownCommand("photos".to_owned())),
+        },
         Some("help" | "--help" | "-h") => Ok(Command::Help),
         Some(other) => Err(CliError::UnknownCommand(other.to_owned())),
     }
@@ -271,7 +318,44 @@ fn config(flags: Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, 
     );
     config.addr = addr;
     config.database_url = env("DATABASE_URL");
+    config.max_orphan_photos = number(
+        flags.max_orphan_photos,
+        "--max-orphan-photos",
+        "MAX_ORPHAN_PHOTOS",
+        env,
+        0,
+    )?
+    .unwrap_or(Config::DEFAULT_MAX_ORPHAN_PHOTOS);
+    // `photos clean-orphans --older-than-days` fills the same slot.
+    config.orphan_photo_days = number(
+        flags.orphan_photo_days,
+        "天数（--orphan-photo-days / --older-than-days）",
+        "ORPHAN_PHOTO_DAYS",
+        env,
+        1,
+    )?
+    .unwrap_or(Config::DEFAULT_ORPHAN_PHOTO_DAYS);
     Ok(config)
+}
+
+/// A whole number of at least `min` from a flag, else from its environment variable; `None`
+/// when neither is given.
+fn number(
+    flag: Option<String>,
+    flag_name: &'static str,
+    env_key: &'static str,
+    env: &dyn Fn(&str) -> Option<String>,
+    min: u32,
+) -> Result<Option<u32>, CliError> {
+    let (name, value) = match (flag, env(env_key)) {
+        (Some(v), _) => (flag_name, v),
+        (None, Some(v)) => (env_key, v),
+        (None, None) => return Ok(None),
+    };
+    match value.trim().parse::<u32>() {
+        Ok(n) if n >= min => Ok(Some(n)),
+        _ => Err(CliError::BadNumber { name, value, min }),
+    }
 }
 
 #[cfg(test)]
@@ -514,5 +598,80 @@ mod tests {
             |_| None,
         );
         assert_eq!(county.unwrap_err(), CliError::AssignmentNotCross);
+    }
+
+    #[test]
+    fn orphan_photo_limits_come_from_flags_or_the_environment() {
+        let defaults = serve(&[], &[]);
+        assert_eq!(defaults.max_orphan_photos, 500);
+        assert_eq!(defaults.orphan_photo_days, 7);
+        let env = [("MAX_ORPHAN_PHOTOS", "40"), ("ORPHAN_PHOTO_DAYS", "3")];
+        let from_env = serve(&["serve"], &env);
+        assert_eq!(
+            (from_env.max_orphan_photos, from_env.orphan_photo_days),
+            (40, 3)
+        );
+        let from_flags = serve(
+            &[
+                "serve",
+                "--max-orphan-photos",
+                "0",
+                "--orphan-photo-days=30",
+            ],
+            &env,
+        );
+        assert_eq!(
+            (from_flags.max_orphan_photos, from_flags.orphan_photo_days),
+            (0, 30)
+        );
+        assert_eq!(
+            run(&["serve", "--orphan-photo-days", "0"], &[]).unwrap_err(),
+            CliError::BadNumber {
+                name: "天数（--orphan-photo-days / --older-than-days）",
+                value: "0".into(),
+                min: 1
+            }
+        );
+        assert!(matches!(
+            run(&[], &[("MAX_ORPHAN_PHOTOS", "很多")]).unwrap_err(),
+            CliError::BadNumber {
+                name: "MAX_ORPHAN_PHOTOS",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn photos_clean_orphans_takes_an_age_in_days() {
+        let clean = |args: &[&str], env: &[(&str, &str)]| match run(args, env) {
+            Ok(Command::CleanOrphans { config }) => config,
+            other => panic!("expected clean-orphans, got {other:?}"),
+        };
+        assert_eq!(
+            clean(&["photos", "clean-orphans"], &[]).orphan_photo_days,
+            7
+        );
+        let config = clean(
+            &[
+                "photos",
+                "clean-orphans",
+                "--older-than-days",
+                "2",
+                "--data",
+                "/srv/yh",
+            ],
+            &[("ORPHAN_PHOTO_DAYS", "9")],
+        );
+        assert_eq!(config.orphan_photo_days, 2);
+        assert_eq!(config.data_dir, Path::new("/srv/yh"));
+        assert!(run(&["photos", "clean-orphans", "--older-than-days", "-1"], &[]).is_err());
+        assert_eq!(
+            run(&["photos", "clean-orphans", "--addr", "1"], &[]).unwrap_err(),
+            CliError::UnknownFlag("--addr".into())
+        );
+        assert_eq!(
+            run(&["photos", "purge"], &[]).unwrap_err(),
+            CliError::UnknownCommand("photos purge".into())
+        );
     }
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Where the server listens, what it serves and where it keeps its data.
 #[derive(Clone)]
@@ -16,6 +17,12 @@ pub struct Config {
     /// `DATABASE_URL`: `postgres://…` or `sqlite:…`. `None` means the SQLite file
     /// [`Config::sqlite_path`], which is what a single county office needs.
     pub database_url: Option<String>,
+    /// Most photos one account may have stored that no record references
+    /// (`--max-orphan-photos`, `MAX_ORPHAN_PHOTOS`); one more upload is a 429.
+    pub max_orphan_photos: u32,
+    /// Photos no record references are deleted this many days after their upload
+    /// (`--orphan-photo-days`, `ORPHAN_PHOTO_DAYS`; at least 1).
+    pub orphan_photo_days: u32,
 }
 
 impl Config {
@@ -24,6 +31,8 @@ impl Config {
     pub const DEFAULT_DATA_DIR: &'static str = "./data";
     /// File name of the default SQLite database inside `data_dir`.
     pub const SQLITE_FILE: &'static str = "yinhuan.db";
+    pub const DEFAULT_MAX_ORPHAN_PHOTOS: u32 = 500;
+    pub const DEFAULT_ORPHAN_PHOTO_DAYS: u32 = 7;
 
     /// Defaults for everything but the two directories; tests use this with temp dirs.
     pub fn new(dist_dir: impl Into<PathBuf>, data_dir: impl Into<PathBuf>) -> Self {
@@ -34,6 +43,8 @@ impl Config {
             dist_dir: dist_dir.into(),
             data_dir: data_dir.into(),
             database_url: None,
+            max_orphan_photos: Self::DEFAULT_MAX_ORPHAN_PHOTOS,
+            orphan_photo_days: Self::DEFAULT_ORPHAN_PHOTO_DAYS,
         }
     }
 
@@ -45,6 +56,11 @@ impl Config {
     /// The photo store: `<data_dir>/photos`.
     pub fn photos_dir(&self) -> PathBuf {
         self.data_dir.join("photos")
+    }
+
+    /// How long a photo no record references is kept.
+    pub fn orphan_photo_max_age(&self) -> Duration {
+        Duration::from_secs(u64::from(self.orphan_photo_days) * 24 * 3600)
     }
 
     /// `index.html` of the built PWA.
@@ -68,6 +84,8 @@ impl fmt::Debug for Config {
                 "database_url",
                 &self.database_url.as_ref().map(|_| "<set, hidden>"),
             )
+            .field("max_orphan_photos", &self.max_orphan_photos)
+            .field("orphan_photo_days", &self.orphan_photo_days)
             .finish()
     }
 }

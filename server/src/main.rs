@@ -8,7 +8,10 @@ use model::sync::Role;
 use tokio::net::TcpListener;
 use yinhuan_server::auth::{self, NewUser};
 use yinhuan_server::cli::{self, Command};
-use yinhuan_server::{app, telemetry, AppState, Config, Db};
+use yinhuan_server::{app, photos, telemetry, AppState, Config, Db};
+
+/// How often `serve` deletes old photos no record references.
+const ORPHAN_CLEANUP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -37,6 +40,13 @@ async fn main() -> ExitCode {
             }
         },
         Command::Check { config } => yinhuan_server::check::run(&config).await,
+        Command::CleanOrphans { config } => match clean_orphans(config).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("清理照片失败：{e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Serve { config, demo } => {
             telemetry::init();
             match serve(config, demo).await {
@@ -87,6 +97,22 @@ async fn user_add(
     Ok(())
 }
 
+/// `photos clean-orphans`: what the running server does every hour, once, now.
+async fn clean_orphans(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let db = Db::open(&config).await?;
+    let cleaned =
+        photos::clean_orphans(&db, &config.photos_dir(), config.orphan_photo_max_age()).await;
+    db.close().await;
+    let cleaned = cleaned?;
+    println!(
+        "已删除 {} 张上传超过 {} 天且没有任何记录引用的照片，共 {:.1} MB。",
+        cleaned.photos,
+        config.orphan_photo_days,
+        cleaned.bytes as f64 / (1024.0 * 1024.0)
+    );
+    Ok(())
+}
+
 /// `--demo`: the demo 市级 account, created only when asked and only if missing.
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "demo1234";
@@ -128,10 +154,12 @@ async fn serve(config: Config, demo: bool) -> Result<(), Box<dyn std::error::Err
         );
     }
     let addr = config.addr;
+    let (photos_dir, orphan_age) = (config.photos_dir(), config.orphan_photo_max_age());
     let state = AppState::open(config).await?;
     let db = state.db.clone();
     tracing::info!(db = db.backend().as_str(), "database ready");
     ensure_accounts(&db, demo).await?;
+    photos::spawn_orphan_cleanup(db.clone(), photos_dir, orphan_age, ORPHAN_CLEANUP_EVERY);
 
     let listener = TcpListener::bind(addr)
         .await

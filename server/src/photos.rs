@@ -1,22 +1,36 @@
 //! The photo store: content-addressed files `photos/ab/<sha256>` under the data directory.
 //!
 //! An upload streams into `photos/tmp/` while its SHA-256 and size are computed; only a body
-//! that is complete, within the size limit, hashes to the name it was sent under and starts
-//! with JPEG/PNG/WebP magic bytes is synced to disk and renamed into place. Rename is atomic,
-//! so a reader sees the whole photo or none, and a cut connection leaves nothing behind (the
-//! temp file is removed when the upload's future is dropped, whatever the reason).
+//! that is complete, within the size limit, hashes to the name it was sent under, is a
+//! well-formed JPEG or PNG (`model::image_check`, read back from the temp file) and agrees
+//! with its `Content-Type` is synced to disk and renamed into place. Rename is atomic, so a
+//! reader sees the whole photo or none, and a cut connection leaves nothing behind (the temp
+//! file is removed when the upload's future is dropped, whatever the reason).
+//!
+//! **Orphans.** A photo no record references (`photo_refs`) is an orphan. Each upload is
+//! recorded in `photo_uploads` (who, when), an account may hold at most
+//! `Config::max_orphan_photos` orphans (then 429 until it syncs the records that use them),
+//! and [`clean_orphans`] deletes orphans older than `Config::orphan_photo_days`. A photo that
+//! any record references, a tombstone included, is never deleted.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use axum::body::Body;
 use futures_util::StreamExt;
+use model::image_check::{check_image, ImageError, ImageInfo, ImageKind};
 use model::validation::is_sha256_hex;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
+use crate::auth::now_ms;
+use crate::db::Db;
 use crate::error::AppError;
+use crate::with_pool;
 
-/// An image type we accept, told by its first bytes.
+/// An image type, told by its first bytes (for serving a stored photo; uploads are checked
+/// in full by [`verify`]).
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
     if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Some("image/jpeg")
@@ -62,11 +76,60 @@ impl Drop for TempFile {
 /// What an upload stored.
 pub struct Stored {
     pub bytes: u64,
-    pub content_type: &'static str,
+    pub info: ImageInfo,
+}
+
+/// What the request's `Content-Type` says the photo is: `Ok(None)` when it says nothing
+/// (missing, or the generic `application/octet-stream`), then the bytes alone decide.
+pub fn declared_kind(content_type: Option<&str>) -> Result<Option<ImageKind>, AppError> {
+    let Some(ct) = content_type.map(str::trim).filter(|ct| !ct.is_empty()) else {
+        return Ok(None);
+    };
+    if let Some(kind) = ImageKind::from_mime(ct) {
+        return Ok(Some(kind));
+    }
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    if essence.eq_ignore_ascii_case("application/octet-stream") {
+        return Ok(None);
+    }
+    Err(AppError::UnsupportedMediaType(format!(
+        "不支持的照片类型“{essence}”：只接受 JPEG 照片（image/jpeg）和 PNG 签名图片（image/png）。\
+         请保留本机照片，更新应用后重新同步。"
+    )))
+}
+
+/// The structure check of a complete photo, and its agreement with the declared type:
+/// 415 for a type we do not take or a type that is not what was declared, 422 for a damaged
+/// or cut-off file.
+pub fn verify(bytes: &[u8], declared: Option<ImageKind>) -> Result<ImageInfo, AppError> {
+    let info = check_image(bytes).map_err(|e| match e {
+        ImageError::Unsupported => AppError::UnsupportedMediaType(e.to_string()),
+        _ => AppError::Unprocessable(e.to_string()),
+    })?;
+    match declared {
+        Some(kind) if kind != info.kind => Err(AppError::UnsupportedMediaType(format!(
+            "照片声明为 {kind}（{}），内容却是 {}，服务器未保存。请保留本机照片，更新应用后重新同步。",
+            kind.mime(),
+            info.kind
+        ))),
+        _ => Ok(info),
+    }
+}
+
+/// Reads a stored photo back and verifies it as [`verify`] does (≤ 15 MB, so in memory).
+pub async fn verify_file(path: &Path, declared: Option<ImageKind>) -> Result<ImageInfo, AppError> {
+    let bytes = tokio::fs::read(path).await?;
+    verify(&bytes, declared)
 }
 
 /// Streams `body` into the store under `sha256`, verifying everything before the rename.
-pub async fn store(dir: &Path, sha256: &str, body: Body, max: u64) -> Result<Stored, AppError> {
+pub async fn store(
+    dir: &Path,
+    sha256: &str,
+    body: Body,
+    max: u64,
+    declared: Option<ImageKind>,
+) -> Result<Stored, AppError> {
     let tmp_dir = dir.join("tmp");
     tokio::fs::create_dir_all(&tmp_dir).await?;
     let mut nonce = [0u8; 8];
@@ -77,7 +140,6 @@ pub async fn store(dir: &Path, sha256: &str, body: Body, max: u64) -> Result<Sto
     };
     let mut file = tokio::fs::File::create(&temp.path).await?;
     let mut hasher = Sha256::new();
-    let mut head = Vec::with_capacity(12);
     let mut bytes: u64 = 0;
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
@@ -89,10 +151,6 @@ pub async fn store(dir: &Path, sha256: &str, body: Body, max: u64) -> Result<Sto
         if bytes > max {
             return Err(too_big(max));
         }
-        if head.len() < 12 {
-            let take = (12 - head.len()).min(chunk.len());
-            head.extend_from_slice(&chunk[..take]);
-        }
         hasher.update(&chunk);
         file.write_all(&chunk).await?;
     }
@@ -101,11 +159,9 @@ pub async fn store(dir: &Path, sha256: &str, body: Body, max: u64) -> Result<Sto
             "照片内容与编号（SHA-256）不符，可能在传输中损坏，请重新上传。".to_owned(),
         ));
     }
-    let Some(content_type) = sniff(&head) else {
-        return Err(AppError::UnsupportedMediaType(
-            "只接受 JPEG、PNG 或 WebP 格式的照片。".to_owned(),
-        ));
-    };
+    // The whole file, not only its first bytes: a cut-off JPEG starts like a good one.
+    file.flush().await?;
+    let info = verify_file(&temp.path, declared).await?;
     // The receipt tells the phone it may stop caring about this photo: it must be on disk.
     file.sync_all().await?;
     drop(file);
@@ -117,9 +173,176 @@ pub async fn store(dir: &Path, sha256: &str, body: Body, max: u64) -> Result<Sto
     if let Ok(d) = tokio::fs::File::open(parent).await {
         let _ = d.sync_all().await;
     }
-    Ok(Stored {
-        bytes,
-        content_type,
+    Ok(Stored { bytes, info })
+}
+
+/// How many records refer to the photo (0: it is an orphan).
+async fn reference_count(db: &Db, sha256: &str) -> Result<i64, AppError> {
+    let sql = "SELECT COUNT(*) FROM photo_refs WHERE sha256 = $1";
+    Ok(with_pool!(db, pool => sqlx::query_scalar(sql).bind(sha256).fetch_one(pool).await)?)
+}
+
+/// Photos `username` uploaded that no record references.
+pub async fn orphans_of(db: &Db, username: &str) -> Result<i64, AppError> {
+    let sql = "SELECT COUNT(*) FROM photo_uploads u WHERE u.username = $1 \
+               AND NOT EXISTS (SELECT 1 FROM photo_refs r WHERE r.sha256 = u.sha256)";
+    Ok(with_pool!(db, pool => sqlx::query_scalar(sql).bind(username).fetch_one(pool).await)?)
+}
+
+/// A 429 when storing `sha256` would give `username` more than `limit` orphans. A photo a
+/// record already uses (the app pushes records before their photos) never counts.
+pub async fn check_orphan_limit(
+    db: &Db,
+    username: &str,
+    sha256: &str,
+    limit: u32,
+) -> Result<(), AppError> {
+    if reference_count(db, sha256).await? > 0 {
+        return Ok(());
+    }
+    let orphans = orphans_of(db, username).await?;
+    if orphans < i64::from(limit) {
+        return Ok(());
+    }
+    Err(AppError::TooManyRequests(format!(
+        "本账号已上传 {orphans} 张尚无记录引用的照片（上限 {limit} 张），暂不能再上传。\
+         请先同步引用这些照片的记录（在“同步”页处理需要处理的记录后点“立即同步”），照片会随后上传；\
+         本机照片会保留。"
+    )))
+}
+
+/// Remembers who stored a photo and when; the first upload of the bytes counts.
+pub async fn record_upload(db: &Db, sha256: &str, username: &str) -> Result<(), AppError> {
+    let sql = "INSERT INTO photo_uploads (sha256, username, uploaded_at) VALUES ($1, $2, $3) \
+               ON CONFLICT (sha256) DO NOTHING";
+    with_pool!(db, pool => sqlx::query(sql)
+        .bind(sha256)
+        .bind(username)
+        .bind(now_ms())
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// What [`clean_orphans`] removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Cleaned {
+    pub photos: u64,
+    pub bytes: u64,
+}
+
+/// Deletes the photos no record references that were stored longer than `max_age` ago (by
+/// `photo_uploads`, or the file's time for photos stored before uploads were recorded), their
+/// upload rows, and temp files a crash left behind. Referenced photos are never touched: each
+/// one is looked up again right before it is deleted.
+pub async fn clean_orphans(db: &Db, dir: &Path, max_age: Duration) -> Result<Cleaned, AppError> {
+    let now = SystemTime::now();
+    let cutoff_ms = now_ms().saturating_sub(i64::try_from(max_age.as_millis()).unwrap_or(i64::MAX));
+    let referenced: HashSet<String> = {
+        let sql = "SELECT DISTINCT sha256 FROM photo_refs";
+        let rows: Vec<String> =
+            with_pool!(db, pool => sqlx::query_scalar(sql).fetch_all(pool).await)?;
+        rows.into_iter().collect()
+    };
+    let mut uploads: HashMap<String, i64> = {
+        let sql = "SELECT u.sha256, u.uploaded_at FROM photo_uploads u \
+                   WHERE NOT EXISTS (SELECT 1 FROM photo_refs r WHERE r.sha256 = u.sha256)";
+        let rows: Vec<(String, i64)> =
+            with_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
+        rows.into_iter().collect()
+    };
+    let old_file = |meta: &std::fs::Metadata| {
+        meta.modified()
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > max_age)
+    };
+    let mut cleaned = Cleaned::default();
+    let mut shelves = match tokio::fs::read_dir(dir).await {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(cleaned),
+        Err(e) => return Err(e.into()),
+    };
+    while let Some(shelf) = shelves.next_entry().await? {
+        let name = shelf.file_name().to_string_lossy().into_owned();
+        if name == "tmp" {
+            // Left by a crash mid-upload (a dropped upload removes its own). Never younger
+            // than a day, so a running upload keeps its file.
+            let mut temps = tokio::fs::read_dir(shelf.path()).await?;
+            while let Some(t) = temps.next_entry().await? {
+                let meta = t.metadata().await?;
+                let age = now.duration_since(meta.modified()?).unwrap_or_default();
+                if meta.is_file() && age > max_age.max(Duration::from_secs(24 * 3600)) {
+                    remove(&t.path()).await?;
+                }
+            }
+            continue;
+        }
+        if name.len() != 2 || !shelf.file_type().await?.is_dir() {
+            continue;
+        }
+        let mut files = tokio::fs::read_dir(shelf.path()).await?;
+        while let Some(f) = files.next_entry().await? {
+            let sha = f.file_name().to_string_lossy().into_owned();
+            if !is_sha256_hex(&sha) || !sha.starts_with(&name) || referenced.contains(&sha) {
+                continue;
+            }
+            let meta = f.metadata().await?;
+            let old = match uploads.remove(&sha) {
+                Some(at) => at < cutoff_ms,
+                None => old_file(&meta),
+            };
+            if old && reference_count(db, &sha).await? == 0 {
+                remove(&f.path()).await?;
+                forget_upload(db, &sha).await?;
+                cleaned.photos += 1;
+                cleaned.bytes += meta.len();
+            }
+        }
+    }
+    // Rows whose file is gone (removed by hand): they would count against the account forever.
+    for (sha, at) in uploads {
+        if at < cutoff_ms && reference_count(db, &sha).await? == 0 {
+            forget_upload(db, &sha).await?;
+        }
+    }
+    Ok(cleaned)
+}
+
+async fn forget_upload(db: &Db, sha256: &str) -> Result<(), AppError> {
+    let sql = "DELETE FROM photo_uploads WHERE sha256 = $1";
+    with_pool!(db, pool => sqlx::query(sql).bind(sha256).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
+async fn remove(path: &Path) -> Result<(), AppError> {
+    match tokio::fs::remove_file(path).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Runs [`clean_orphans`] now and then every `every` for as long as the server runs.
+pub fn spawn_orphan_cleanup(
+    db: Db,
+    dir: PathBuf,
+    max_age: Duration,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match clean_orphans(&db, &dir, max_age).await {
+                Ok(c) if c.photos > 0 => {
+                    tracing::info!(photos = c.photos, bytes = c.bytes, "deleted orphan photos")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "orphan photo cleanup failed"),
+            }
+        }
     })
 }
 

@@ -55,49 +55,58 @@ pub async fn photo_put(
     body: Body,
 ) -> Result<Response, AppError> {
     let sha = hash_param(path)?;
+    let declared = photos::declared_kind(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
     let dir = state.config.photos_dir();
     let target = path_of(&dir, &sha);
     if let Ok(meta) = tokio::fs::metadata(&target).await {
-        // Content-addressed: the same name is the same bytes. Nothing to do.
-        let content_type = stored_type(&target).await?;
+        // Content-addressed: the same name is the same bytes, so these are the bytes sent.
+        // Still verified: a file stored before the structure check existed gets no receipt.
+        let info = photos::verify_file(&target, declared).await?;
         let receipt = PhotoReceipt {
             sha256: sha,
             bytes: meta.len(),
-            content_type: content_type.to_owned(),
+            content_type: info.kind.mime().to_owned(),
             already_stored: true,
         };
         return Ok((StatusCode::OK, axum::Json(receipt)).into_response());
     }
-    let declared = headers
+    let announced = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_PHOTO_BYTES) {
+    if announced.is_some_and(|n| n > MAX_PHOTO_BYTES) {
         return Err(photos::too_big(MAX_PHOTO_BYTES));
     }
-    let stored = photos::store(&dir, &sha, body, MAX_PHOTO_BYTES).await?;
+    photos::check_orphan_limit(
+        &state.db,
+        &user.info.username,
+        &sha,
+        state.config.max_orphan_photos,
+    )
+    .await?;
+    let stored = photos::store(&dir, &sha, body, MAX_PHOTO_BYTES, declared).await?;
+    photos::record_upload(&state.db, &sha, &user.info.username).await?;
     auth::audit(
         &state.db,
         &user.info.username,
         &user.device_id,
         "photo",
-        serde_json::json!({ "sha256": sha, "bytes": stored.bytes }),
+        serde_json::json!({
+            "sha256": sha,
+            "bytes": stored.bytes,
+            "content_type": stored.info.kind.mime(),
+            "width": stored.info.width,
+            "height": stored.info.height,
+        }),
     )
     .await?;
     let receipt = PhotoReceipt {
         sha256: sha,
         bytes: stored.bytes,
-        content_type: stored.content_type.to_owned(),
+        content_type: stored.info.kind.mime().to_owned(),
         already_stored: false,
     };
     Ok((StatusCode::CREATED, axum::Json(receipt)).into_response())
-}
-
-async fn stored_type(path: &std::path::Path) -> Result<&'static str, AppError> {
-    let mut file = tokio::fs::File::open(path).await?;
-    let mut head = [0u8; 12];
-    let n = file.read(&mut head).await?;
-    Ok(sniff(&head[..n]).unwrap_or("application/octet-stream"))
 }
 
 pub async fn photo_get(
