@@ -232,7 +232,7 @@ pub fn accept(kind: &str, body: &Value, deleted: bool) -> Result<Accepted, Refus
         record.validate()
     };
     if let Some(e) = issues.iter().find(|i| i.is_error()) {
-        let label = field_label_for(kind, &[e.field.clone()]);
+        let label = field_label_for(kind, std::slice::from_ref(&e.field));
         return Err(invalid(format!(
             "“{label}”：{}。请打开这条记录修改后再同步。",
             e.message.trim_end_matches('。')
@@ -275,9 +275,15 @@ fn typed<T: DeserializeOwned>(kind: &str, body: Value) -> Result<T, Refusal> {
             format!("的取值“{}”无效", short(&v, 32))
         } else if detail.starts_with("invalid type") || detail.starts_with("invalid length") {
             "格式不对".to_owned()
-        } else if detail.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        } else if detail
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        {
             // The model's own parse errors (dates, credit codes) are already Chinese.
-            format!("有误：{}", detail.split(" at line").next().unwrap_or(&detail))
+            format!(
+                "有误：{}",
+                detail.split(" at line").next().unwrap_or(&detail)
+            )
         } else {
             "的取值无效".to_owned()
         };

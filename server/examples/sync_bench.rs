@@ -336,6 +336,13 @@ fn sample_changes(n: usize) -> Vec<Change> {
                 let mut i = Inspection::new(meta(), "xz-2024-216", &enterprise, stage, date(10));
                 i.unit = "忻府区应急管理局".to_owned();
                 i.inspectors = vec!["张三".to_owned(), "李四".to_owned()];
+                if stage == Stage::Cross {
+                    // A 交叉检查 names its 附件3 pair (the model requires it).
+                    i.cross_pair = Some(model::campaign::CrossPair {
+                        inspector: counties[(block + 1) % counties.len()],
+                        inspected: counties[block % counties.len()],
+                    });
+                }
                 i
             })
             .collect();
@@ -429,12 +436,21 @@ impl RawSink {
             .enumerate()
             .map(|(i, c)| {
                 let rev = i as i64 + 1;
-                let mut scope = RecordScope::from_body(&c.kind, c.id, &c.body);
-                if c.kind == "enterprise" {
-                    county_of.insert(c.id, scope.county.clone());
-                } else if let Some(e) = scope.enterprise_id {
-                    scope.county = county_of.get(&e).cloned().flatten();
-                }
+                // The scope the server derives: an enterprise's own county, else its enterprise's.
+                let record = model::accept::parse(&c.kind, &c.body).expect("bench records parse");
+                let enterprise_id = record.enterprise_id();
+                let county = match &record {
+                    model::accept::AnyRecord::Enterprise(e) => {
+                        county_of.insert(c.id, e.county.clone());
+                        Some(e.county.clone())
+                    }
+                    _ => county_of.get(&enterprise_id).cloned(),
+                };
+                let scope = RecordScope {
+                    county,
+                    enterprise_id: Some(enterprise_id),
+                    stage_key: None,
+                };
                 let body = stored_body(c.body.clone(), rev).to_string();
                 (c.id.to_string(), c.kind.clone(), rev, body, scope)
             })

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::components::loaded;
 use crate::store::sync_rows::{self, SyncEntry};
+use crate::store::unreadable::{self, Unreadable};
 use crate::store::{self, StoreError, StoreResult};
 use crate::sync::{scheduler, SyncStatus};
 
@@ -15,16 +16,27 @@ async fn load() -> StoreResult<Loaded> {
     let db = store::db().await?;
     let mut out = Vec::new();
     let mut refused = Vec::new();
+    let mut bad = Vec::new();
     for e in sync_rows::all_entries(&db).await? {
         if e.conflicts.is_none() && e.error.is_some() {
             refused.push(e.clone());
         }
         if let Some(c) = &e.conflicts {
-            let outcome: MergeOutcome =
-                serde_json::from_str(c).map_err(|err| StoreError::Corrupt(err.to_string()))?;
-            out.push((e, outcome));
+            // One conflict that cannot be read is skipped (and registered), not the whole page.
+            match serde_json::from_str::<MergeOutcome>(c) {
+                Ok(outcome) => out.push((e, outcome)),
+                Err(err) => bad.push(Unreadable {
+                    id: e.id.clone(),
+                    kind: unreadable::CONFLICT.into(),
+                    error: err.to_string(),
+                    body: c.clone(),
+                    dirty: false,
+                    updated_at: 0,
+                }),
+            }
         }
     }
+    unreadable::settle(unreadable::CONFLICT, bad);
     Ok((out, refused))
 }
 
@@ -198,14 +210,77 @@ fn RefusedCard(
             on_done();
         });
     };
+    // Where the record is edited: the refusal says which field to fix, the form fixes it.
+    let record_id = entry.id.clone();
+    let link = LocalResource::new(move || {
+        let id = record_id.clone();
+        async move {
+            let db = store::db().await.ok()?;
+            let row = sync_rows::row(&db, &id).await.ok()??;
+            edit_path(&row.kind, &id)
+        }
+    });
     view! {
         <section class="card" data-testid="refused">
             <h2>"服务器拒收的记录"</h2>
-            <p class="field-msg error">{entry.error.clone().unwrap_or_default()}</p>
+            <p class="field-msg error" data-testid="refused-message">{entry.error.clone().unwrap_or_default()}</p>
             <p class="muted">{format!("记录编号 {}", entry.id)}</p>
+            <p class="muted">"本机仍保留这条记录。按提示修改并保存后，会自动重新发送。"</p>
             <div class="actions">
+                {move || link.get().flatten().map(|href| view! {
+                    <a class="btn" href=href data-testid="refused-open">"打开修改"</a>
+                })}
                 <button class="secondary" on:click=retry>"重新发送"</button>
             </div>
         </section>
+    }
+}
+
+/// The screen where a record of `kind` is edited.
+fn edit_path(kind: &str, id: &str) -> Option<String> {
+    let base = match kind {
+        "enterprise" => "/enterprises",
+        "inspection" => "/inspections",
+        "hazard" => "/hazards",
+        "penalty" => "/penalties",
+        _ => return None,
+    };
+    Some(format!("{base}/{id}"))
+}
+
+/// The records the server refused, on the 同步 page: each with the server's message and the way
+/// to open and fix it. Reloaded after every sync run.
+#[component]
+pub fn RefusedList() -> impl IntoView {
+    let status = expect_context::<RwSignal<SyncStatus>>();
+    let data = LocalResource::new(move || {
+        // Tracked: a finished run (or a new refusal count) reloads the list.
+        status.with(|s| (s.running, s.needs_attention));
+        async move {
+            let db = store::db().await?;
+            let all = sync_rows::all_entries(&db).await?;
+            Ok::<_, StoreError>(
+                all.into_iter()
+                    .filter(|e| e.conflicts.is_none() && e.error.is_some())
+                    .collect::<Vec<_>>(),
+            )
+        }
+    });
+    view! {
+        {move || {
+            data.get()
+                .and_then(Result::ok)
+                .filter(|list| !list.is_empty())
+                .map(|list| {
+                    view! {
+                        <div data-testid="refused-list">
+                            {list
+                                .into_iter()
+                                .map(|e| view! { <RefusedCard entry=e on_done=move || data.refetch()/> })
+                                .collect_view()}
+                        </div>
+                    }
+                })
+        }}
     }
 }

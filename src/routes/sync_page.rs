@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::browser::format_bytes;
 use crate::photo::local_time_text;
+use crate::routes::conflicts::RefusedList;
 use crate::sync::{scheduler, session, SyncStatus};
 
 /// 同步: sign in, see the queue (records, photos with bytes, per-photo state), the last
@@ -108,5 +109,6 @@ pub fn Sync() -> impl IntoView {
                 </button>
             </div>
         </section>
+        <RefusedList/>
     }
 }

@@ -11,6 +11,7 @@ use wasm_bindgen::JsValue;
 use super::error::{finish, StoreError, StoreResult};
 use super::records::{from_js, to_js};
 use super::schema::{META, RECORDS, SYNC};
+use super::unreadable::{self, Unreadable};
 
 /// A record row as stored by `records::row`.
 #[derive(Clone, Debug, PartialEq)]
@@ -100,14 +101,53 @@ pub async fn dirty_rows(db: &Rexie, limit: Option<u32>) -> StoreResult<Vec<RawRo
         .get_all(Some(range), limit)
         .await?;
     tx.done().await?;
-    values.iter().map(RawRow::from_js).collect()
+    // A row without a text id cannot be sent (nor written back): skipped, never failing the queue.
+    Ok(values
+        .iter()
+        .filter_map(|v| match RawRow::from_js(v) {
+            Ok(row) => Some(row),
+            Err(e) => {
+                unreadable::note(Unreadable {
+                    id: unreadable::text_of(
+                        &Reflect::get(v, &JsValue::from_str("id")).unwrap_or_default(),
+                    ),
+                    kind: get_str(v, "kind").unwrap_or_default(),
+                    error: e.to_string(),
+                    body: get_str(v, "body").unwrap_or_default(),
+                    dirty: true,
+                    updated_at: get_num(v, "updated_at") as i64,
+                });
+                None
+            }
+        })
+        .collect())
 }
 
 pub async fn all_entries(db: &Rexie) -> StoreResult<Vec<SyncEntry>> {
     let tx = db.transaction(&[SYNC], TransactionMode::ReadOnly)?;
     let values = tx.store(SYNC)?.get_all(None, None).await?;
     tx.done().await?;
-    values.into_iter().map(from_js).collect()
+    // One entry that cannot be read is skipped (and registered), never failing the rest.
+    let mut out = Vec::with_capacity(values.len());
+    let mut bad = Vec::new();
+    for v in values {
+        match from_js::<SyncEntry>(v.clone()) {
+            Ok(e) => out.push(e),
+            Err(e) => bad.push(Unreadable {
+                id: get_str(&v, "id").unwrap_or_default(),
+                kind: unreadable::SYNC.into(),
+                error: match e {
+                    StoreError::Corrupt(m) => m,
+                    other => other.to_string(),
+                },
+                body: unreadable::text_of(&v),
+                dirty: false,
+                updated_at: 0,
+            }),
+        }
+    }
+    unreadable::settle(unreadable::SYNC, bad);
+    Ok(out)
 }
 
 pub async fn entry(db: &Rexie, id: &str) -> StoreResult<Option<SyncEntry>> {
@@ -115,6 +155,14 @@ pub async fn entry(db: &Rexie, id: &str) -> StoreResult<Option<SyncEntry>> {
     let v = tx.store(SYNC)?.get(JsValue::from_str(id)).await?;
     tx.done().await?;
     v.map(from_js).transpose()
+}
+
+/// The record row `id` as stored, undecoded (e.g. to link a refused record to its screen).
+pub async fn row(db: &Rexie, id: &str) -> StoreResult<Option<RawRow>> {
+    let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let v = tx.store(RECORDS)?.get(JsValue::from_str(id)).await?;
+    tx.done().await?;
+    v.map(|v| RawRow::from_js(&v)).transpose()
 }
 
 /// Reads the record row and its sync entry and replaces them with `f(row, entry)` in ONE

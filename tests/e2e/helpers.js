@@ -84,6 +84,13 @@ async function login(page, user = 'demo', pass = 'demo1234') {
   await expect(page.getByText('已登录')).toBeVisible();
 }
 
+/** Picks a free-text 判定依据 on the hazard form: the model requires one before the server
+ * stores a hazard (a hazard without it stays on the device, refused, until it is filled in). */
+async function freeBasis(page, text = '《安全生产法》第四十一条') {
+  await page.locator('#hz-basis').selectOption('__free__');
+  await page.getByLabel('判定依据（手写）').fill(text);
+}
+
 /** Presses 立即同步 and waits until the run is over with nothing left and no error. */
 async function syncNow(page) {
   await page.goto('/sync');
@@ -94,4 +101,4 @@ async function syncNow(page) {
   await expect(page.getByTestId('sync-error')).toHaveCount(0);
 }
 
-module.exports = { serverBin, installApp, makeJpeg, storedPhotos, drawSignature, login, syncNow };
+module.exports = { serverBin, installApp, makeJpeg, storedPhotos, drawSignature, login, syncNow, freeBasis };

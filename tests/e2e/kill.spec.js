@@ -16,7 +16,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { serverBin } = require('./helpers');
+const { serverBin, freeBasis } = require('./helpers');
 
 const root = path.resolve(__dirname, '../..');
 const PORT = Number(process.env.E2E_KILL_PORT || 8093);
@@ -130,6 +130,7 @@ async function captureInspection(page, name, county, texts) {
     await page.getByTestId('add-hazard').click();
     await expect(page.getByTestId('hazard-form')).toBeVisible();
     await page.locator('#hz-desc').fill(text);
+    await freeBasis(page);
     await expect(page.getByTestId('save-status')).toHaveText('已保存在本机');
     await page.getByTestId('hazard-form').getByRole('link', { name: `← ${name}` }).click();
   }

@@ -1,7 +1,7 @@
 // The closed loop after the inspection: a 重大事故隐患 goes 待整改 → 整改中 → 待复查 → 已销号 on
 // its 办理 page, every step kept in 办理记录, and the office's 附件2 and 附件1 follow the record.
 const { test, expect } = require('@playwright/test');
-const { installApp } = require('./helpers');
+const { installApp, freeBasis } = require('./helpers');
 
 test('a major hazard is rectified, reviewed and closed; 附件2 and 附件1 follow', async ({ page }) => {
   await installApp(page);
@@ -20,6 +20,7 @@ test('a major hazard is rectified, reviewed and closed; 附件2 and 附件1 foll
   await page.getByTestId('start-inspection').click();
   await page.getByTestId('add-hazard').click();
   await page.locator('#hz-desc').fill('熔炼炉冷却水管道无断水报警');
+  await freeBasis(page);
   await page.locator('label.chip', { hasText: '重大事故隐患' }).click();
   await expect(page.getByTestId('save-status')).toHaveText('已保存在本机');
 

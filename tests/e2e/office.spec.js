@@ -4,7 +4,7 @@
 const fs = require('node:fs');
 const { execFileSync } = require('node:child_process');
 const { test, expect } = require('@playwright/test');
-const { installApp, login } = require('./helpers');
+const { installApp, login, freeBasis } = require('./helpers');
 
 async function newEnterprise(page, name, countyCode) {
   await page.goto('/enterprises/new');
@@ -29,6 +29,7 @@ test('a 附件1 figure lists its hazard; the 工作台 counts the county (offlin
   await page.getByTestId('start-inspection').click();
   await page.getByTestId('add-hazard').click();
   await page.locator('#hz-desc').fill('浇铸区安全通道堆放杂物');
+  await freeBasis(page);
   await expect(page.getByTestId('save-status')).toHaveText('已保存在本机');
   const hazardPath = new URL(page.url()).pathname;
 

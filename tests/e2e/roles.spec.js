@@ -5,7 +5,7 @@
 const { test, expect } = require('@playwright/test');
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
-const { installApp, makeJpeg, login, syncNow, serverBin } = require('./helpers');
+const { installApp, makeJpeg, login, syncNow, serverBin, freeBasis } = require('./helpers');
 
 test.setTimeout(240_000);
 
@@ -34,6 +34,7 @@ async function capture(page, name, description, major) {
   await page.getByTestId('start-inspection').click();
   await page.getByTestId('add-hazard').click();
   await page.locator('#hz-desc').fill(description);
+  await freeBasis(page);
   if (major) await page.locator('label.chip', { hasText: '重大事故隐患' }).click();
   await expect(page.getByTestId('save-status')).toHaveText('已保存在本机');
   return new URL(page.url()).pathname;

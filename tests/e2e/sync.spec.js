@@ -1,7 +1,7 @@
 // Two devices and the real server: A captures offline (records + photos), comes online and
 // syncs; B signs in and sees the same records and photo bytes. Photos arrive exactly once.
 const { test, expect } = require('@playwright/test');
-const { installApp, makeJpeg, login, syncNow } = require('./helpers');
+const { installApp, makeJpeg, login, syncNow, freeBasis } = require('./helpers');
 
 test.setTimeout(240_000);
 
@@ -44,6 +44,7 @@ test('device A captures offline and syncs; device B sees the same records and ph
   await pageA.getByTestId('start-inspection').click();
   await pageA.getByTestId('add-hazard').click();
   await pageA.locator('#hz-desc').fill(text);
+  await freeBasis(pageA);
   const files = jpegs.map((buffer, i) => ({ name: `p${i}.jpg`, mimeType: 'image/jpeg', buffer }));
   await pageA.getByTestId('photo-gallery-input').setInputFiles(files);
   await expect(pageA.locator('.thumb')).toHaveCount(10, { timeout: 90_000 });
@@ -97,6 +98,7 @@ async function captureHazard(page, name, county, photos) {
   await page.getByTestId('start-inspection').click();
   await page.getByTestId('add-hazard').click();
   await page.locator('#hz-desc').fill(`${name}：配电箱未接地`);
+  await freeBasis(page);
   if (photos.length) {
     await page.getByTestId('photo-gallery-input').setInputFiles(photos.map((buffer, i) => ({ name: `x${i}.jpg`, mimeType: 'image/jpeg', buffer })));
     await expect(page.locator('.thumb')).toHaveCount(photos.length, { timeout: 90_000 });
