@@ -292,13 +292,25 @@ impl Inspection {
         use crate::limits::{self, LONG_TEXT, SHORT_TEXT};
         limits::text(out, "campaign_id", "专项行动编号", &self.campaign_id, 64);
         limits::text(out, "unit", "检查单位", &self.unit, SHORT_TEXT);
-        limits::list(out, "inspectors", "检查人员", self.inspectors.len(), limits::MAX_PEOPLE);
+        limits::list(
+            out,
+            "inspectors",
+            "检查人员",
+            self.inspectors.len(),
+            limits::MAX_PEOPLE,
+        );
         for n in &self.inspectors {
             limits::text(out, "inspectors", "检查人员姓名", n, SHORT_TEXT);
         }
         limits::date(out, "date", "检查时间", self.date);
         limits::list(out, "modules", "检查模块", self.modules.len(), 100);
-        limits::list(out, "answers", "检查项答案", self.answers.len(), limits::MAX_ANSWERS);
+        limits::list(
+            out,
+            "answers",
+            "检查项答案",
+            self.answers.len(),
+            limits::MAX_ANSWERS,
+        );
         for a in &self.answers {
             limits::text(out, "answers", "检查项编号", &a.item_id, SHORT_TEXT);
             limits::text(out, "answers", "检查项说明", &a.note, LONG_TEXT);

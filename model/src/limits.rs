@@ -76,14 +76,30 @@ mod tests {
     #[test]
     fn limits_say_what_and_how_much() {
         let mut out = Vec::new();
-        text(&mut out, "name", "企业名称", &"钢".repeat(SHORT_TEXT), SHORT_TEXT);
+        text(
+            &mut out,
+            "name",
+            "企业名称",
+            &"钢".repeat(SHORT_TEXT),
+            SHORT_TEXT,
+        );
         assert!(out.is_empty(), "exactly the limit is fine");
         text(&mut out, "name", "企业名称", &"钢".repeat(101), SHORT_TEXT);
         assert_eq!(out[0].field, "name");
         assert!(out[0].message.contains("101") && out[0].message.contains("100"));
-        date(&mut out, "found_on", "发现日期", Date::parse("1900-01-01").unwrap());
+        date(
+            &mut out,
+            "found_on",
+            "发现日期",
+            Date::parse("1900-01-01").unwrap(),
+        );
         assert!(out[1].message.contains("1900-01-01"));
-        date(&mut out, "found_on", "发现日期", Date::parse("2024-12-11").unwrap());
+        date(
+            &mut out,
+            "found_on",
+            "发现日期",
+            Date::parse("2024-12-11").unwrap(),
+        );
         list(&mut out, "photos", "照片", MAX_PHOTOS + 1, MAX_PHOTOS);
         assert_eq!(out.len(), 3);
     }

@@ -172,13 +172,31 @@ impl Penalty {
         use crate::limits::{self, LONG_TEXT, MAX_FINE_YUAN, SHORT_TEXT};
         limits::date(out, "date", "处罚日期", self.date);
         limits::text(out, "unit", "处罚单位", &self.unit, SHORT_TEXT);
-        limits::text(out, "decision_number", "处罚决定书文号", &self.decision_number, SHORT_TEXT);
+        limits::text(
+            out,
+            "decision_number",
+            "处罚决定书文号",
+            &self.decision_number,
+            SHORT_TEXT,
+        );
         limits::text(out, "note", "备注", &self.note, LONG_TEXT);
-        limits::list(out, "leader_fines", "处罚主要负责人", self.leader_fines.len(), limits::MAX_PEOPLE);
+        limits::list(
+            out,
+            "leader_fines",
+            "处罚主要负责人",
+            self.leader_fines.len(),
+            limits::MAX_PEOPLE,
+        );
         for f in &self.leader_fines {
             limits::text(out, "leader_fines", "被处罚人姓名", &f.name, SHORT_TEXT);
         }
-        limits::list(out, "measures", "处罚措施", self.measures.len(), Measure::ALL.len());
+        limits::list(
+            out,
+            "measures",
+            "处罚措施",
+            self.measures.len(),
+            Measure::ALL.len(),
+        );
         let too_big = |m: Money| m.yuan() > MAX_FINE_YUAN;
         if too_big(self.enterprise_fine) || self.leader_fines.iter().any(|f| too_big(f.amount)) {
             out.push(Issue::error(

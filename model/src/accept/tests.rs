@@ -41,8 +41,7 @@ fn valid_bodies() -> Vec<(&'static str, Value)> {
     vec![
         (
             "enterprise",
-            serde_json::to_value(enterprise(Industry::Metallurgy, &[RiskTag::Steel]))
-                .unwrap(),
+            serde_json::to_value(enterprise(Industry::Metallurgy, &[RiskTag::Steel])).unwrap(),
         ),
         ("inspection", serde_json::to_value(inspection()).unwrap()),
         ("hazard", serde_json::to_value(hazard()).unwrap()),
@@ -59,7 +58,10 @@ fn valid_bodies_are_stored_as_the_model_writes_them() {
     for (kind, body) in valid_bodies() {
         let a = accept(kind, &body, false).unwrap_or_else(|r| panic!("{kind}: {r:?}"));
         assert_eq!(a.record.kind(), kind);
-        assert_eq!(a.body, body, "{kind}: a body the model wrote is stored unchanged");
+        assert_eq!(
+            a.body, body,
+            "{kind}: a body the model wrote is stored unchanged"
+        );
     }
 }
 
@@ -84,12 +86,54 @@ fn an_unknown_kind_is_refused_by_name() {
 fn shape_errors_name_the_field_in_chinese() {
     let h = || valid_bodies().remove(2).1;
     let cases: Vec<(Value, &str)> = vec![
-        ({ let mut b = h(); b["seq"] = json!("1"); b }, "序号"),
-        ({ let mut b = h(); b.as_object_mut().unwrap().remove("meta"); b }, "缺少"),
-        ({ let mut b = h(); b["state"] = json!("exploded"); b }, "整改状态"),
-        ({ let mut b = h(); b["found_on"] = json!("2025-02-30"); b }, "发现日期"),
-        ({ let mut b = h(); b["kind"] = json!(7); b }, "隐患类型"),
-        ({ let mut b = h(); b["rectification"]["deadline"] = json!("明天"); b }, "整改时限"),
+        (
+            {
+                let mut b = h();
+                b["seq"] = json!("1");
+                b
+            },
+            "序号",
+        ),
+        (
+            {
+                let mut b = h();
+                b.as_object_mut().unwrap().remove("meta");
+                b
+            },
+            "缺少",
+        ),
+        (
+            {
+                let mut b = h();
+                b["state"] = json!("exploded");
+                b
+            },
+            "整改状态",
+        ),
+        (
+            {
+                let mut b = h();
+                b["found_on"] = json!("2025-02-30");
+                b
+            },
+            "发现日期",
+        ),
+        (
+            {
+                let mut b = h();
+                b["kind"] = json!(7);
+                b
+            },
+            "隐患类型",
+        ),
+        (
+            {
+                let mut b = h();
+                b["rectification"]["deadline"] = json!("明天");
+                b
+            },
+            "整改时限",
+        ),
     ];
     for (body, needle) in cases {
         let r = refused("hazard", &body);
@@ -99,23 +143,35 @@ fn shape_errors_name_the_field_in_chinese() {
     let mut e = valid_bodies().remove(0).1;
     e["industry"] = json!("mining");
     let r = refused("enterprise", &e);
-    assert!(r.message.contains("行业类别") && r.message.contains("mining"), "{}", r.message);
+    assert!(
+        r.message.contains("行业类别") && r.message.contains("mining"),
+        "{}",
+        r.message
+    );
 }
 
 #[test]
 fn validation_errors_refuse_and_warnings_pass() {
     let mut h = hazard();
     h.description = "  ".into();
-    assert!(refused("hazard", &serde_json::to_value(&h).unwrap()).message.contains("隐患描述"));
+    assert!(refused("hazard", &serde_json::to_value(&h).unwrap())
+        .message
+        .contains("隐患描述"));
     let mut h = hazard();
     h.seq = 0;
-    assert!(refused("hazard", &serde_json::to_value(&h).unwrap()).message.contains("序号"));
+    assert!(refused("hazard", &serde_json::to_value(&h).unwrap())
+        .message
+        .contains("序号"));
     let mut h = hazard();
     h.found_on = Date::parse("1900-01-01").unwrap();
-    assert!(refused("hazard", &serde_json::to_value(&h).unwrap()).message.contains("1900-01-01"));
+    assert!(refused("hazard", &serde_json::to_value(&h).unwrap())
+        .message
+        .contains("1900-01-01"));
     let mut h = hazard();
     h.description = "长".repeat(40_000);
-    assert!(refused("hazard", &serde_json::to_value(&h).unwrap()).message.contains("过长"));
+    assert!(refused("hazard", &serde_json::to_value(&h).unwrap())
+        .message
+        .contains("过长"));
 
     let mut e = enterprise(Industry::Metallurgy, &[]);
     e.credit_code = Some("914403001922038217".into());
@@ -137,7 +193,10 @@ fn a_tombstone_may_be_an_unfinished_draft_but_not_oversized() {
     h.description = String::new();
     let body = serde_json::to_value(&h).unwrap();
     let a = accept("hazard", &body, true).unwrap();
-    assert!(a.record.meta().deleted, "the change's flag is what is stored");
+    assert!(
+        a.record.meta().deleted,
+        "the change's flag is what is stored"
+    );
     h.description = "长".repeat(40_000);
     let r = accept("hazard", &serde_json::to_value(&h).unwrap(), true).unwrap_err();
     assert!(r.message.contains("过长"));
@@ -175,7 +234,10 @@ fn a_newer_schema_asks_for_an_update() {
 fn kinds_apply_references_first() {
     let mut kinds = vec!["penalty", "hazard", "zzz", "inspection", "enterprise"];
     kinds.sort_by_key(|k| apply_order(k));
-    assert_eq!(kinds, ["enterprise", "inspection", "hazard", "penalty", "zzz"]);
+    assert_eq!(
+        kinds,
+        ["enterprise", "inspection", "hazard", "penalty", "zzz"]
+    );
 }
 
 /// Mutations of a valid body: a field removed, replaced by a value of another type, a long

@@ -264,12 +264,22 @@ impl Hazard {
         if self.seq > limits::MAX_SEQ {
             out.push(Issue::error(
                 "seq",
-                format!("序号 {} 过大（最多 {}），请重新打开检查后再保存", self.seq, limits::MAX_SEQ),
+                format!(
+                    "序号 {} 过大（最多 {}），请重新打开检查后再保存",
+                    self.seq,
+                    limits::MAX_SEQ
+                ),
             ));
         }
         limits::date(out, "found_on", "发现日期", self.found_on);
         limits::text(out, "description", "隐患描述", &self.description, LONG_TEXT);
-        limits::text(out, "evidence_text", "现场证据说明", &self.evidence_text, LONG_TEXT);
+        limits::text(
+            out,
+            "evidence_text",
+            "现场证据说明",
+            &self.evidence_text,
+            LONG_TEXT,
+        );
         limits::list(out, "photos", "现场照片", self.photos.len(), MAX_PHOTOS);
         if let Basis::Catalogue { item_id, .. } = &self.basis {
             limits::text(out, "basis", "判定依据条款编号", item_id, SHORT_TEXT);
@@ -278,11 +288,31 @@ impl Hazard {
         limits::text(out, "remark", "备注", &self.remark, LONG_TEXT);
         let r = &self.rectification;
         for (field, label, text, max) in [
-            ("rectification.responsible_unit", "整改责任单位", &r.responsible_unit, SHORT_TEXT),
-            ("rectification.responsible_person", "整改责任人", &r.responsible_person, SHORT_TEXT),
+            (
+                "rectification.responsible_unit",
+                "整改责任单位",
+                &r.responsible_unit,
+                SHORT_TEXT,
+            ),
+            (
+                "rectification.responsible_person",
+                "整改责任人",
+                &r.responsible_person,
+                SHORT_TEXT,
+            ),
             ("rectification.measures", "整改措施", &r.measures, LONG_TEXT),
-            ("rectification.contingency_plan", "应急预案", &r.contingency_plan, LONG_TEXT),
-            ("rectification.progress_note", "整改进展说明", &r.progress_note, LONG_TEXT),
+            (
+                "rectification.contingency_plan",
+                "应急预案",
+                &r.contingency_plan,
+                LONG_TEXT,
+            ),
+            (
+                "rectification.progress_note",
+                "整改进展说明",
+                &r.progress_note,
+                LONG_TEXT,
+            ),
         ] {
             limits::text(out, field, label, text, max);
         }
@@ -298,7 +328,13 @@ impl Hazard {
             limits::date(out, "rectification.deadline", "整改时限", d);
         }
         let progress = r.progress_photos.len();
-        limits::list(out, "rectification.progress_photos", "整改进展照片", progress, MAX_PHOTOS);
+        limits::list(
+            out,
+            "rectification.progress_photos",
+            "整改进展照片",
+            progress,
+            MAX_PHOTOS,
+        );
         if r.progress_photos.iter().any(|p| !is_sha256_hex(p)) {
             out.push(Issue::error(
                 "rectification.progress_photos",
@@ -311,7 +347,13 @@ impl Hazard {
         if let Some(d) = self.completed_on {
             limits::date(out, "completed_on", "整改完成时间", d);
         }
-        limits::list(out, "reviews", "复查记录", self.reviews.len(), limits::MAX_REVIEWS);
+        limits::list(
+            out,
+            "reviews",
+            "复查记录",
+            self.reviews.len(),
+            limits::MAX_REVIEWS,
+        );
         for r in &self.reviews {
             limits::text(out, "reviews", "复查人员", &r.reviewer, SHORT_TEXT);
             limits::text(out, "reviews", "复查单位", &r.unit, SHORT_TEXT);
@@ -319,10 +361,19 @@ impl Hazard {
             limits::date(out, "reviews", "复查日期", r.date);
             limits::list(out, "reviews", "复查照片", r.photos.len(), MAX_PHOTOS);
             if r.photos.iter().any(|p| !is_sha256_hex(p)) {
-                out.push(Issue::error("reviews", "有复查照片缺失或损坏，请删除后重新拍摄"));
+                out.push(Issue::error(
+                    "reviews",
+                    "有复查照片缺失或损坏，请删除后重新拍摄",
+                ));
             }
         }
-        limits::list(out, "history", "办理记录", self.history.len(), limits::MAX_HISTORY);
+        limits::list(
+            out,
+            "history",
+            "办理记录",
+            self.history.len(),
+            limits::MAX_HISTORY,
+        );
         for h in &self.history {
             limits::text(out, "history", "办理人", &h.by, SHORT_TEXT);
         }
