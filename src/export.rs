@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::photo::PhotoMeta;
+use crate::store::unreadable::{self, Unreadable};
 use crate::store::{self, photos, schema, StoreError, StoreResult};
 
 const FORMAT: &str = "yinhuan-export";
@@ -55,14 +56,35 @@ pub async fn export_json() -> StoreResult<String> {
     let rows = tx.store(schema::RECORDS)?.get_all(None, None).await?;
     let keys = tx.store(schema::PHOTOS)?.get_all_keys(None, None).await?;
     tx.done().await?;
-    let records = rows
-        .into_iter()
-        .map(|r| serde_wasm_bindgen::from_value(r).map_err(|e| StoreError::Corrupt(e.to_string())))
-        .collect::<StoreResult<Vec<serde_json::Value>>>()?;
+    // A row that is not plain JSON data is skipped (and registered), never failing the export:
+    // the other rows are what the inspector needs saved.
+    let mut records = Vec::with_capacity(rows.len());
+    for r in rows {
+        match serde_wasm_bindgen::from_value::<serde_json::Value>(r.clone()) {
+            Ok(v) => records.push(v),
+            Err(e) => {
+                let get = |k: &str| Reflect::get(&r, &JsValue::from_str(k)).unwrap_or_default();
+                unreadable::note(Unreadable {
+                    id: unreadable::text_of(&get("id")),
+                    kind: get("kind").as_string().unwrap_or_default(),
+                    error: e.to_string(),
+                    body: unreadable::text_of(&get("body")),
+                    dirty: get("dirty").as_f64().unwrap_or(0.0) >= 1.0,
+                    updated_at: get("updated_at").as_f64().unwrap_or(0.0) as i64,
+                });
+            }
+        }
+    }
     let mut out = Vec::new();
     for key in keys {
         let Some(sha) = key.as_string() else { continue };
-        if let Some((meta, blob)) = photos::get_photo(&db, &sha).await? {
+        let photo = match photos::get_photo(&db, &sha).await {
+            Ok(p) => p,
+            // A photo row that cannot be read is registered by the store and skipped here.
+            Err(StoreError::Corrupt(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        if let Some((meta, blob)) = photo {
             let bytes = photos::photo_bytes(&blob).await?;
             out.push(ExportPhoto {
                 meta,
@@ -80,6 +102,49 @@ pub async fn export_json() -> StoreResult<String> {
         photos: out,
     };
     serde_json::to_string(&file).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The rows this device could not read (see `store::unreadable`), for an administrator to repair.
+/// It is an export file as above: `records` holds the record rows exactly as stored (so a repaired
+/// copy, with a later `updated_at`, can be brought back through 导入), and `unreadable` says for
+/// each row, photos and sync entries included, what could not be read.
+pub fn unreadable_json() -> String {
+    let all = unreadable::all();
+    let records = all
+        .iter()
+        .filter(|u| {
+            ![unreadable::PHOTO, unreadable::SYNC, unreadable::CONFLICT].contains(&u.kind.as_str())
+        })
+        .map(|u| {
+            serde_json::json!({
+                "id": u.id,
+                "kind": u.kind,
+                "dirty": if u.dirty { 1 } else { 0 },
+                "updated_at": u.updated_at,
+                "body": u.body,
+            })
+        })
+        .collect();
+    let file = UnreadableFile {
+        file: ExportFile {
+            format: FORMAT.into(),
+            version: VERSION,
+            exported_at: crate::browser::now_ms(),
+            device_id: crate::settings::device_id(),
+            records,
+            photos: Vec::new(),
+        },
+        unreadable: all,
+    };
+    // Plain strings and numbers: serializing cannot fail.
+    serde_json::to_string_pretty(&file).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct UnreadableFile {
+    #[serde(flatten)]
+    file: ExportFile,
+    unreadable: Vec<Unreadable>,
 }
 
 fn updated_at(row: &serde_json::Value) -> i64 {

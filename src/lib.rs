@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use components::{NetworkBadge, StorageBanner, SyncBadge, TabBar, UpdatePrompt};
+use components::{NetworkBadge, StorageBanner, SyncBadge, TabBar, UnreadableNotice, UpdatePrompt};
 
 /// Mounts the app on the page, replacing the boot placeholder of index.html.
 pub fn start() {
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
             </header>
             <UpdatePrompt/>
             <StorageBanner/>
+            <UnreadableNotice/>
             <main class="page">
                 <Routes fallback=routes::NotFound>
                     <Route path=path!("/") view=routes::Home/>

@@ -6,6 +6,7 @@ mod status;
 mod storage_banner;
 mod sync_badge;
 mod tab_bar;
+mod unreadable_notice;
 mod update_prompt;
 
 pub use money_input::MoneyInput;
@@ -14,6 +15,7 @@ pub use status::{loaded, FieldIssues, SaveBadge, StoreErrorView};
 pub use storage_banner::StorageBanner;
 pub use sync_badge::SyncBadge;
 pub use tab_bar::TabBar;
+pub use unreadable_notice::UnreadableNotice;
 pub use update_prompt::UpdatePrompt;
 
 use leptos::prelude::*;

@@ -7,6 +7,7 @@ pub mod photos;
 pub mod records;
 pub mod schema;
 pub mod sync_rows;
+pub mod unreadable;
 
 pub use error::{StoreError, StoreResult};
 pub use schema::open;

@@ -16,6 +16,7 @@ use web_sys::Blob;
 use super::error::{finish, StoreError, StoreResult};
 use super::records::{from_js, row, to_js};
 use super::schema::{PHOTOS, RECORDS};
+use super::unreadable::{self, Unreadable};
 use crate::photo::{is_sha256_hex, PhotoMeta, UploadState};
 
 fn set(obj: &Object, key: &str, value: &JsValue) -> StoreResult<()> {
@@ -42,11 +43,44 @@ fn photo_row(meta: &PhotoMeta, blob: &Blob) -> StoreResult<JsValue> {
 
 fn split_row(value: JsValue) -> StoreResult<(PhotoMeta, Blob)> {
     let get = |k: &str| Reflect::get(&value, &JsValue::from_str(k)).unwrap_or_default();
-    let meta: PhotoMeta = from_js(get("meta"))?;
-    let blob = get("blob")
-        .dyn_into::<Blob>()
-        .map_err(|_| StoreError::Corrupt(format!("照片 {} 缺少图片数据", meta.sha256)))?;
-    Ok((meta, blob))
+    let read = || {
+        let meta: PhotoMeta = from_js(get("meta"))?;
+        let blob = get("blob")
+            .dyn_into::<Blob>()
+            .map_err(|_| StoreError::Corrupt(format!("照片 {} 缺少图片数据", meta.sha256)))?;
+        Ok((meta, blob))
+    };
+    // Whether this photo can be read is remembered app-wide (see `unreadable`).
+    let key = unreadable::text_of(&get("sha256"));
+    match read() {
+        Ok(photo) => {
+            unreadable::readable(unreadable::PHOTO, &key);
+            Ok(photo)
+        }
+        Err(e) => {
+            unreadable::note(Unreadable {
+                id: key,
+                kind: unreadable::PHOTO.into(),
+                error: match &e {
+                    StoreError::Corrupt(m) => m.clone(),
+                    other => other.to_string(),
+                },
+                body: unreadable::text_of(&get("meta")),
+                dirty: false,
+                updated_at: 0,
+            });
+            Err(e)
+        }
+    }
+}
+
+/// The photos among `values` that can be read; the others are skipped (and registered by
+/// `split_row`), so one bad row never fails a whole list.
+fn readable_rows(values: Vec<JsValue>) -> Vec<(PhotoMeta, Blob)> {
+    values
+        .into_iter()
+        .filter_map(|v| split_row(v).ok())
+        .collect()
 }
 
 /// Stores one photo. Putting the same photo twice is harmless (same key, same bytes).
@@ -106,10 +140,7 @@ async fn list_by(db: &Rexie, index: &str, key: &str) -> StoreResult<Vec<(PhotoMe
         .get_all(Some(range), None)
         .await?;
     tx.done().await?;
-    let mut photos = values
-        .into_iter()
-        .map(split_row)
-        .collect::<StoreResult<Vec<_>>>()?;
+    let mut photos = readable_rows(values);
     // Capture order is how the inspector took them and how 附件5 shows them.
     photos.sort_by(|(a, _), (b, _)| {
         (a.taken_at, a.created_at, &a.sha256).cmp(&(b.taken_at, b.created_at, &b.sha256))
@@ -171,10 +202,7 @@ pub async fn list_by_upload_state(db: &Rexie, state: UploadState) -> StoreResult
         .get_all(Some(range), None)
         .await?;
     tx.done().await?;
-    values
-        .into_iter()
-        .map(|v| split_row(v).map(|(m, _)| m))
-        .collect()
+    Ok(readable_rows(values).into_iter().map(|(m, _)| m).collect())
 }
 
 pub async fn count_by_upload_state(db: &Rexie, state: UploadState) -> StoreResult<u32> {

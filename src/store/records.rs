@@ -11,6 +11,7 @@ use wasm_bindgen::JsValue;
 
 use super::error::{finish, StoreError, StoreResult};
 use super::schema::RECORDS;
+use super::unreadable::{self, text_of, Unreadable};
 
 pub(crate) fn to_js<T: Serialize>(v: &T) -> StoreResult<JsValue> {
     // json_compatible: maps become plain objects, so rows stay readable in devtools and exports.
@@ -51,20 +52,24 @@ pub(crate) fn row<T: Record + Serialize>(record: &T) -> StoreResult<JsValue> {
     Ok(obj.into())
 }
 
-/// The record in a stored row, checking it is of the kind asked for.
-fn body<T: Record + DeserializeOwned>(row: &JsValue) -> StoreResult<T> {
-    let kind = field(row, "kind").as_string().unwrap_or_default();
-    let id = field(row, "id").as_string().unwrap_or_default();
-    if kind != T::KIND {
-        return Err(StoreError::Corrupt(format!(
-            "{id} 是 {kind} 而不是 {}",
-            T::KIND
-        )));
-    }
+/// The record in a row of the right kind, or why it cannot be read (wrong JSON, wrong shape).
+fn decode<T: DeserializeOwned>(row: &JsValue) -> Result<T, String> {
     let text = field(row, "body")
         .as_string()
-        .ok_or_else(|| StoreError::Corrupt(format!("{id} 缺少记录内容")))?;
-    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{id}：{e}")))
+        .ok_or_else(|| "缺少记录内容".to_string())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
+}
+
+/// A row that could not be read, as the registry keeps it (its body text untouched).
+fn unreadable_row(row: &JsValue, kind: &str, error: String) -> Unreadable {
+    Unreadable {
+        id: text_of(&field(row, "id")),
+        kind: kind.to_string(),
+        error,
+        body: text_of(&field(row, "body")),
+        dirty: field(row, "dirty").as_f64().unwrap_or(0.0) >= 1.0,
+        updated_at: field(row, "updated_at").as_f64().unwrap_or(0.0) as i64,
+    }
 }
 
 /// Records of different kinds written in ONE transaction (an inspection's answer and the
@@ -111,15 +116,37 @@ pub async fn put<T: Record + Serialize>(db: &Rexie, record: &T) -> StoreResult<(
     put_all(db, std::slice::from_ref(record)).await
 }
 
+/// One record. A row that cannot be read is an error for that record only (its screen says so)
+/// and is remembered in [`unreadable`]; lists are not affected.
 pub async fn get<T: Record + DeserializeOwned>(db: &Rexie, id: &str) -> StoreResult<Option<T>> {
     let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
     let store = tx.store(RECORDS)?;
     let value = store.get(JsValue::from_str(id)).await?;
     tx.done().await?;
-    value.as_ref().map(body).transpose()
+    let Some(row) = value else { return Ok(None) };
+    let kind = field(&row, "kind").as_string().unwrap_or_default();
+    if kind != T::KIND {
+        // A link to a record of another kind: the row itself may be fine.
+        return Err(StoreError::Corrupt(format!(
+            "{id} 是 {kind} 而不是 {}",
+            T::KIND
+        )));
+    }
+    match decode::<T>(&row) {
+        Ok(record) => {
+            unreadable::readable(T::KIND, id);
+            Ok(Some(record))
+        }
+        Err(e) => {
+            unreadable::note(unreadable_row(&row, T::KIND, e.clone()));
+            Err(StoreError::Corrupt(format!("{id}：{e}")))
+        }
+    }
 }
 
-/// All records of one kind, tombstones included (callers decide what to show).
+/// All records of one kind, tombstones included (callers decide what to show). Rows that cannot
+/// be read are skipped, never failing the list, and the registry of unreadable rows is brought
+/// up to date for this kind (rows read fine again leave it).
 pub async fn list<T: Record + DeserializeOwned>(db: &Rexie) -> StoreResult<Vec<T>> {
     let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
     let store = tx.store(RECORDS)?;
@@ -127,7 +154,23 @@ pub async fn list<T: Record + DeserializeOwned>(db: &Rexie) -> StoreResult<Vec<T
     let range = KeyRange::only(&JsValue::from_str(T::KIND)).map_err(rexie::Error::from)?;
     let values = index.get_all(Some(range), None).await?;
     tx.done().await?;
-    values.iter().map(body).collect()
+    let mut out = Vec::with_capacity(values.len());
+    let mut bad = Vec::new();
+    for row in &values {
+        match decode::<T>(row) {
+            Ok(record) => out.push(record),
+            Err(e) => bad.push(unreadable_row(row, T::KIND, e)),
+        }
+    }
+    if !bad.is_empty() {
+        web_sys::console::warn_1(&JsValue::from_str(&format!(
+            "跳过 {} 条无法读取的{}记录",
+            bad.len(),
+            T::KIND
+        )));
+    }
+    unreadable::settle(T::KIND, bad);
+    Ok(out)
 }
 
 /// How many records of any kind still wait to be sent to the server.
