@@ -63,7 +63,9 @@ test('a refused record shows on 同步 with the server message, is fixed on its 
   await card.getByTestId('refused-open').click();
   await expect(page.locator('#ent-code')).toHaveValue('914403001922038217');
   await page.getByTestId('save-enterprise').click();
-  await expect(page.getByText('已核对营业执照')).toBeVisible();
+  // The form refuses it too (same model rule) and offers the confirmation.
+  await expect(page.locator('.field-msg.error').filter({ hasText: '校验码不符' })).toBeVisible();
+  await expect(page.getByTestId('credit-code-confirmed')).not.toBeChecked();
   await page.getByTestId('credit-code-confirmed').check();
   await page.getByTestId('save-enterprise').click();
   await expect(page.getByTestId('save-enterprise')).toHaveText('已核对，确认保存');
