@@ -8,6 +8,7 @@ pub mod annex;
 pub mod assignment;
 pub mod campaign;
 pub mod catalogue;
+pub mod client;
 pub mod county;
 pub mod credit_code;
 pub mod date;
