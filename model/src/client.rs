@@ -260,7 +260,10 @@ mod tests {
     #[test]
     fn the_in_app_text_names_the_app_and_the_way_out() {
         let w = InAppBrowser::WeChat.warning();
-        assert!(w.contains("微信里打开") && w.contains("主屏幕") && w.contains("清理"), "{w}");
+        assert!(
+            w.contains("微信里打开") && w.contains("主屏幕") && w.contains("清理"),
+            "{w}"
+        );
         assert!(InAppBrowser::Alipay.warning().contains("支付宝"));
         let steps = InAppBrowser::Qq.steps();
         assert!(steps[0].contains("右上角") && steps[0].contains('⋯'));
@@ -296,7 +299,10 @@ mod tests {
         let photo = c.photo_refusal().unwrap();
         assert!(photo.contains("https") && photo.contains("照片"), "{photo}");
         let sync = c.sync_refusal().unwrap();
-        assert!(sync.contains("https") && sync.contains("导出未同步数据"), "{sync}");
+        assert!(
+            sync.contains("https") && sync.contains("导出未同步数据"),
+            "{sync}"
+        );
         // Insecure even if a (non-conforming) browser exposed the APIs anyway.
         assert!(Capabilities {
             secure_context: false,
