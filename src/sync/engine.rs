@@ -59,9 +59,12 @@ pub async fn run_once(status: RwSignal<SyncStatus>) -> Result<(), ApiError> {
         status.update(|s| s.step = Some("上传记录…".into()));
         push_all(&db, token, status).await?;
         status.update(|s| s.step = Some("上传照片…".into()));
-        upload_photos(&db, token, status).await?;
+        // A photo the server refused does not keep other devices' updates out: the pull runs,
+        // then the refusal becomes the run's error for the sync page.
+        let refused = upload_photos(&db, token, status).await?;
         status.update(|s| s.step = Some("下载更新…".into()));
-        pull_all(&db, token).await
+        pull_all(&db, token).await?;
+        refused.map_or(Ok(()), Err)
     }
     .await;
     // Recounted from the store whether the run finished or was cut off: during the run the
@@ -335,25 +338,26 @@ async fn pending_photos(db: &rexie::Rexie) -> Result<Vec<PhotoMeta>, ApiError> {
 /// Uploads the photos the server lacks, one by one. A photo the server refuses (damaged, cut
 /// off, not a JPEG/PNG, too big: 413/415/422) stays 本机 with the server's message kept under
 /// `photo_refused:<sha256>`, and the others go on; the orphan limit (429) ends the uploads for
-/// this run. Either refusal then becomes the run's error, after the pull, so the sync page
-/// shows it without keeping other devices' updates out. A network error ends the run at once.
+/// this run. Either refusal is returned as `Ok(Some(_))`: `run_once` pulls, then reports it, so
+/// the sync page shows it without keeping other devices' updates out. A network error ends the
+/// run at once.
 async fn upload_photos(
     db: &rexie::Rexie,
     token: &str,
     status: RwSignal<SyncStatus>,
-) -> Result<(), ApiError> {
+) -> Result<Option<ApiError>, ApiError> {
     let pending = pending_photos(db).await?;
-    if pending.is_empty() {
-        return Ok(());
+    let mut hashes: Vec<String> = pending.iter().map(|m| m.sha256.clone()).collect();
+    for sha in photos_of_waiting_records(db).await? {
+        if !hashes.contains(&sha) && store::photos::get_photo(db, &sha).await?.is_some() {
+            hashes.push(sha);
+        }
     }
-    let check: PhotoMissing = api::post_json(
-        "/api/photos/check",
-        Some(token),
-        &PhotoCheck {
-            hashes: pending.iter().map(|m| m.sha256.clone()).collect(),
-        },
-    )
-    .await?;
+    if hashes.is_empty() {
+        return Ok(None);
+    }
+    let check: PhotoMissing =
+        api::post_json("/api/photos/check", Some(token), &PhotoCheck { hashes }).await?;
     let total = check.missing.len();
     for meta in &pending {
         if !check.missing.contains(&meta.sha256) {
@@ -405,12 +409,22 @@ async fn upload_photos(
     if let Some(ApiError::Server { message, .. }) = &mut first_refusal {
         *message = format!("{refused} 张照片未被服务器接受，仍保留在本机：{message}");
     }
-    let Some(error) = limit.or(first_refusal) else {
-        return Ok(());
-    };
-    status.update(|s| s.step = Some("下载更新…".into()));
-    pull_all(db, token).await?;
-    Err(error)
+    Ok(limit.or(first_refusal))
+}
+
+/// Photos of records still waiting to be pushed (refused, or in conflict). Marked 已上传 here,
+/// they may have been deleted by the server as orphans meanwhile (no stored record referred to
+/// them), so they are checked again and re-sent when missing: the record must find them.
+async fn photos_of_waiting_records(
+    db: &rexie::Rexie,
+) -> Result<std::collections::BTreeSet<String>, ApiError> {
+    let mut out = std::collections::BTreeSet::new();
+    for row in sync_rows::dirty_rows(db, None).await? {
+        if let Ok(body) = serde_json::from_str::<Value>(&row.body) {
+            out.extend(model::sync::photo_refs(&body));
+        }
+    }
+    Ok(out)
 }
 
 async fn pull_all(db: &rexie::Rexie, token: &str) -> Result<(), ApiError> {
