@@ -384,12 +384,45 @@ impl FromRequestParts<AppState> for AuthUser {
 }
 
 /// The client's IP when the server runs with connect info (the binary does; `oneshot` tests
-/// do not and share one bucket).
+/// do not and share one bucket). Behind the configured reverse proxy ([`TrustedProxy`]) and only
+/// for connections from it, the address the proxy appended to `X-Forwarded-For`; any other
+/// peer's `X-Forwarded-For` is ignored, so a client cannot pick its own limiter bucket.
 pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
-    parts
-        .extensions
+    let peer = peer_ip(&parts.extensions)?;
+    if from_trusted_proxy(&parts.extensions) {
+        return Some(forwarded_for(&parts.headers).unwrap_or(peer));
+    }
+    Some(peer)
+}
+
+/// `--behind-proxy`: the proxy's address, put into every request's extensions by `app`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedProxy(pub IpAddr);
+
+fn peer_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip())
+        .map(|ci| ci.0.ip().to_canonical())
+}
+
+/// Whether this connection comes from the configured reverse proxy.
+pub fn from_trusted_proxy(extensions: &axum::http::Extensions) -> bool {
+    match (peer_ip(extensions), extensions.get::<TrustedProxy>()) {
+        (Some(peer), Some(TrustedProxy(proxy))) => peer == *proxy,
+        _ => false,
+    }
+}
+
+/// The last address in the last `X-Forwarded-For` header: the one the proxy itself added
+/// (nginx's `$proxy_add_x_forwarded_for`, Caddy); earlier entries come from the client.
+fn forwarded_for(headers: &axum::http::HeaderMap) -> Option<IpAddr> {
+    let last = headers.get_all("x-forwarded-for").iter().next_back()?;
+    let entry = last.to_str().ok()?.rsplit(',').next()?.trim();
+    let ip = entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|s| s.ip()))
+        .ok()?;
+    Some(ip.to_canonical())
 }
 
 /// A lower-cased username and the client's IP.

@@ -11,7 +11,7 @@ use model::sync::{Role, RoleError, RoleKind};
 use uuid::Uuid;
 
 use crate::auth::NewUser;
-use crate::config::Config;
+use crate::config::{Config, HttpRedirect};
 
 pub const USAGE: &str = "\
 隐患排查服务器 yinhuan-server
@@ -19,6 +19,10 @@ pub const USAGE: &str = "\
 用法:
   yinhuan-server serve [--addr 地址:端口] [--dist 前端目录] [--data 数据目录] [--demo]
                  [--max-orphan-photos 张数] [--orphan-photo-days 天数]
+                 [--listen 地址:端口] [--tls-cert 证书.pem --tls-key 私钥.pem]
+                 [--http-redirect 地址:端口|off] [--behind-proxy 代理IP]
+  yinhuan-server tls init [--host IP或主机名]... [--data 数据目录] [--force]
+  yinhuan-server tls renew [--host IP或主机名]... [--data 数据目录]
   yinhuan-server user add <账号> --role city|county|cross|enterprise
                  [--county 县代码] [--enterprise 企业编号] [--name 姓名]
                  [--from 开始日期 --until 结束日期] [--password 密码] [--data 数据目录]
@@ -31,6 +35,16 @@ serve 选项 (括号内为对应的环境变量与默认值):
   --dist   已构建的前端目录 (DIST_DIR, 默认 dist)
   --data   数据目录, 存放 SQLite 数据库与照片 (DATA_DIR, 默认 ./data)
   --demo   若尚无 demo 账号, 创建演示用市级账号 demo / demo1234 (仅用于演示, 勿用于正式环境)
+  --listen        提供应用的地址 (LISTEN)。有证书时为 HTTPS, 默认 0.0.0.0:8443 (本机所有网卡);
+                  没有证书时为 http, 默认同 --addr。有证书时 --addr 只在明确给出时另开一个 http 端口
+  --tls-cert/--tls-key  单位已有的证书链与私钥 (PEM; TLS_CERT, TLS_KEY)。不给出时, 若数据目录下
+                  有 tls/server.pem 与 tls/server.key (由 tls init 生成) 则自动使用
+  --http-redirect 另开一个 http 端口, 把所有请求转到 HTTPS 地址, 但照常提供手机安装页
+                  /onboarding 和根证书下载 (HTTP_REDIRECT)。使用 tls init 的证书时默认
+                  0.0.0.0:8080; off 表示不开
+  --behind-proxy  由 nginx/Caddy 等反向代理终止 HTTPS 时, 代理的 IP (BEHIND_PROXY)。只有来自该
+                  地址的连接, 其 X-Forwarded-For / X-Forwarded-Proto 才被采信 (登录限制按真实
+                  客户端地址计算); 其他连接的这两个请求头一律忽略
   --max-orphan-photos  每个账号最多可存放多少张尚无记录引用的照片; 达到后拒绝上传新照片,
                        直到同步了引用它们的记录 (MAX_ORPHAN_PHOTOS, 默认 500)
   --orphan-photo-days  尚无记录引用的照片在上传多少天后删除; 服务运行时每小时清理一次
@@ -46,6 +60,16 @@ user add 创建账号 (账号名: 2-32 个字母、数字、_ . -; 密码至少 
   --password    密码; 不给出时从标准输入读取第一行
                 (例: printf '%s\\n' \"$PW\" | yinhuan-server user add ...), 避免密码留在命令历史里
   例: yinhuan-server user add xinfu_li --role county --county 140902 --name 李四
+
+tls init 在 <数据目录>/tls/ 生成本地根证书 (ca.pem, 私钥 ca.key 只留在本机) 和由它签发的服务器证书
+  (server.pem, server.key), serve 启动时自动使用。每部手机安装一次根证书 (见 /onboarding 页面)。
+  --host   手机访问本服务器用的 IP 或主机名, 可重复; 不给出时使用本机当前的全部局域网 IP 和主机名。
+           总会加上 localhost 与 127.0.0.1
+  --force  覆盖已有的证书 (之后每部手机都要重新安装根证书)
+  例: yinhuan-server tls init --host 192.168.1.20 --host yinhuan.lan
+
+tls renew 用同一根证书重新签发服务器证书 (名称不变, 可用 --host 增加新地址), 手机无需重新安装;
+  运行中的服务一分钟内自动换用新证书。服务器证书有效期约 2 年 3 个月, 到期前 30 天起日志会提醒。
 
 photos clean-orphans 立即删除上传已超过指定天数、且没有任何记录引用的照片:
   --older-than-days  天数 (ORPHAN_PHOTO_DAYS, 默认 7, 至少 1)
@@ -77,6 +101,18 @@ pub enum Command {
     /// `check`: list the stored records the model refuses.
     Check {
         config: Config,
+    },
+    /// `tls init`: a local CA and a server certificate in `<data>/tls/`.
+    TlsInit {
+        config: Config,
+        /// `--host`, each checked; empty means "this machine's LAN addresses and name".
+        hosts: Vec<crate::tls::Host>,
+        force: bool,
+    },
+    /// `tls renew`: a new server certificate from the same CA, same names plus `hosts`.
+    TlsRenew {
+        config: Config,
+        hosts: Vec<crate::tls::Host>,
     },
     /// `photos clean-orphans`: delete the photos no record references that were uploaded
     /// more than `config.orphan_photo_days` ago.
@@ -112,6 +148,12 @@ pub enum CliError {
     BadDate(String),
     #[error("只有交叉检查组（--role cross）账号有检查期，请去掉 --from / --until。")]
     AssignmentNotCross,
+    #[error("{0}")]
+    BadHost(String),
+    #[error("{0} 的取值“{1}”无效，应为 IP 地址，例如 127.0.0.1。")]
+    BadIp(&'static str, String),
+    #[error("--tls-cert 与 --tls-key 要一起给出（证书链与它的私钥，PEM 格式）。")]
+    TlsPairIncomplete,
     #[error("{name} 的取值“{value}”无效，应为不小于 {min} 的整数。")]
     BadNumber {
         name: &'static str,
@@ -136,6 +178,14 @@ struct Flags {
     until: Option<String>,
     max_orphan_photos: Option<String>,
     orphan_photo_days: Option<String>,
+    listen: Option<String>,
+    tls_cert: Option<String>,
+    tls_key: Option<String>,
+    http_redirect: Option<String>,
+    behind_proxy: Option<String>,
+    /// `--host`, repeatable.
+    hosts: Vec<String>,
+    force: bool,
     positional: Vec<String>,
 }
 
@@ -160,10 +210,18 @@ where
             flags.demo = true;
             continue;
         }
+        if flag == "--force" {
+            flags.force = true;
+            continue;
+        }
         let value = match inline {
             Some(v) => v,
             None => args.next().ok_or(CliError::MissingValue(flag))?,
         };
+        if flag == "--host" {
+            flags.hosts.push(value);
+            continue;
+        }
         let slot = match flag {
             "--addr" => &mut flags.addr,
             "--dist" => &mut flags.dist,
@@ -176,6 +234,11 @@ where
             "--until" => &mut flags.until,
             "--max-orphan-photos" => &mut flags.max_orphan_photos,
             "--orphan-photo-days" | "--older-than-days" => &mut flags.orphan_photo_days,
+            "--listen" => &mut flags.listen,
+            "--tls-cert" => &mut flags.tls_cert,
+            "--tls-key" => &mut flags.tls_key,
+            "--http-redirect" => &mut flags.http_redirect,
+            "--behind-proxy" => &mut flags.behind_proxy,
             _ => &mut flags.password,
         };
         *slot = Some(value);
@@ -204,6 +267,11 @@ where
                     "--demo",
                     "--max-orphan-photos",
                     "--orphan-photo-days",
+                    "--listen",
+                    "--tls-cert",
+                    "--tls-key",
+                    "--http-redirect",
+                    "--behind-proxy",
                 ],
             )?;
             if let Some(extra) = flags.positional.first() {
@@ -229,6 +297,36 @@ where
                 config: config(flags, &env)?,
             })
         }
+        Some("tls") => match args.next().as_deref() {
+            Some(sub @ ("init" | "renew")) => {
+                let init = sub == "init";
+                let allowed: &[&'static str] = match init {
+                    true => &["--host", "--data", "--force"],
+                    false => &["--host", "--data"],
+                };
+                let mut flags = parse_flags(args, allowed)?;
+                if let Some(extra) = flags.positional.first() {
+                    return Err(CliError::UnknownFlag(extra.clone()));
+                }
+                let hosts = std::mem::take(&mut flags.hosts)
+                    .iter()
+                    .map(|h| crate::tls::Host::parse(h))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| CliError::BadHost(e.to_string()))?;
+                let force = flags.force;
+                let config = config(flags, &env)?;
+                Ok(match init {
+                    true => Command::TlsInit {
+                        config,
+                        hosts,
+                        force,
+                    },
+                    false => Command::TlsRenew { config, hosts },
+                })
+            }
+            Some(other) => Err(CliError::UnknownCommand(format!("tls {other}"))),
+            None => Err(CliError::UnknownCommand("tls".to_owned())),
+        },
         Some("photos") => match args.next().as_deref() {
             Some("clean-orphans") => {
                 let flags = parse_flags(args, &["--older-than-days", "--data"])?;
@@ -299,10 +397,9 @@ where
 }
 
 fn config(flags: Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, CliError> {
-    let addr_text = flags
-        .addr
-        .or_else(|| env("ADDR"))
-        .unwrap_or_else(|| Config::DEFAULT_ADDR.to_owned());
+    let addr_given = flags.addr.or_else(|| env("ADDR"));
+    let addr_set = addr_given.is_some();
+    let addr_text = addr_given.unwrap_or_else(|| Config::DEFAULT_ADDR.to_owned());
     let addr: SocketAddr = addr_text
         .parse()
         .map_err(|_| CliError::BadAddr(addr_text.clone()))?;
@@ -317,6 +414,30 @@ fn config(flags: Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, 
             .unwrap_or_else(|| Config::DEFAULT_DATA_DIR.to_owned()),
     );
     config.addr = addr;
+    config.addr_set = addr_set;
+    config.listen = match flags.listen.or_else(|| env("LISTEN")) {
+        Some(text) => Some(text.parse().map_err(|_| CliError::BadAddr(text))?),
+        None => None,
+    };
+    config.tls_cert = flags.tls_cert.or_else(|| env("TLS_CERT")).map(Into::into);
+    config.tls_key = flags.tls_key.or_else(|| env("TLS_KEY")).map(Into::into);
+    if config.tls_cert.is_some() != config.tls_key.is_some() {
+        return Err(CliError::TlsPairIncomplete);
+    }
+    config.http_redirect = match flags.http_redirect.or_else(|| env("HTTP_REDIRECT")) {
+        None => HttpRedirect::Default,
+        Some(off) if matches!(off.trim(), "off" | "no" | "none") => HttpRedirect::Off,
+        Some(text) => HttpRedirect::At(text.parse().map_err(|_| CliError::BadAddr(text))?),
+    };
+    config.behind_proxy = match flags.behind_proxy.or_else(|| env("BEHIND_PROXY")) {
+        Some(text) => Some(
+            text.trim()
+                .parse::<std::net::IpAddr>()
+                .map_err(|_| CliError::BadIp("--behind-proxy", text))?
+                .to_canonical(),
+        ),
+        None => None,
+    };
     config.database_url = env("DATABASE_URL");
     config.max_orphan_photos = number(
         flags.max_orphan_photos,
@@ -672,6 +793,128 @@ mod tests {
         assert_eq!(
             run(&["photos", "purge"], &[]).unwrap_err(),
             CliError::UnknownCommand("photos purge".into())
+        );
+    }
+
+    #[test]
+    fn https_options_are_read_from_flags_or_the_environment() {
+        let config = serve(&[], &[]);
+        assert_eq!(
+            (config.addr_set, config.listen, config.tls_cert.clone()),
+            (false, None, None)
+        );
+        assert_eq!(config.http_redirect, HttpRedirect::Default);
+        assert_eq!(config.behind_proxy, None);
+
+        let config = serve(
+            &[
+                "serve",
+                "--listen",
+                "0.0.0.0:8443",
+                "--tls-cert",
+                "/etc/yh/cert.pem",
+                "--tls-key=/etc/yh/key.pem",
+                "--http-redirect",
+                "0.0.0.0:80",
+                "--behind-proxy",
+                "::ffff:10.0.0.1",
+                "--addr",
+                "127.0.0.1:8080",
+            ],
+            &[],
+        );
+        assert!(config.addr_set);
+        assert_eq!(config.listen.unwrap().to_string(), "0.0.0.0:8443");
+        assert_eq!(
+            config.tls_cert.as_deref(),
+            Some(Path::new("/etc/yh/cert.pem"))
+        );
+        assert_eq!(
+            config.tls_key.as_deref(),
+            Some(Path::new("/etc/yh/key.pem"))
+        );
+        assert_eq!(
+            config.http_redirect,
+            HttpRedirect::At("0.0.0.0:80".parse().unwrap())
+        );
+        assert_eq!(config.behind_proxy, Some("10.0.0.1".parse().unwrap()));
+
+        let env = [
+            ("LISTEN", "127.0.0.1:9443"),
+            ("HTTP_REDIRECT", "off"),
+            ("BEHIND_PROXY", "127.0.0.1"),
+            ("ADDR", "127.0.0.1:9080"),
+        ];
+        let config = serve(&[], &env);
+        assert_eq!(config.listen.unwrap().port(), 9443);
+        assert_eq!(config.http_redirect, HttpRedirect::Off);
+        assert!(config.addr_set);
+
+        assert_eq!(
+            run(&["serve", "--tls-cert", "c.pem"], &[]).unwrap_err(),
+            CliError::TlsPairIncomplete
+        );
+        assert_eq!(
+            run(&["serve", "--behind-proxy", "nginx"], &[]).unwrap_err(),
+            CliError::BadIp("--behind-proxy", "nginx".into())
+        );
+        assert_eq!(
+            run(&["serve", "--listen", "8443"], &[]).unwrap_err(),
+            CliError::BadAddr("8443".into())
+        );
+    }
+
+    #[test]
+    fn tls_init_and_renew_take_hosts() {
+        match run(
+            &[
+                "tls",
+                "init",
+                "--host",
+                "192.168.1.20",
+                "--host=yinhuan.lan",
+                "--data",
+                "/srv/yh",
+                "--force",
+            ],
+            &[],
+        ) {
+            Ok(Command::TlsInit {
+                config,
+                hosts,
+                force,
+            }) => {
+                assert_eq!(config.data_dir, Path::new("/srv/yh"));
+                assert_eq!(
+                    hosts,
+                    [
+                        crate::tls::Host::Ip("192.168.1.20".parse().unwrap()),
+                        crate::tls::Host::Dns("yinhuan.lan".into())
+                    ]
+                );
+                assert!(force);
+            }
+            other => panic!("expected tls init, got {other:?}"),
+        }
+        assert!(matches!(
+            run(&["tls", "init"], &[]),
+            Ok(Command::TlsInit { force: false, ref hosts, .. }) if hosts.is_empty()
+        ));
+        assert!(matches!(
+            run(&["tls", "renew", "--host", "10.0.0.5"], &[]),
+            Ok(Command::TlsRenew { ref hosts, .. }) if hosts.len() == 1
+        ));
+        assert!(matches!(
+            run(&["tls", "init", "--host", "http://yinhuan.lan:8443"], &[]),
+            Err(CliError::BadHost(m)) if m.contains("不带 http://")
+        ));
+        assert_eq!(
+            run(&["tls", "renew", "--force"], &[]).unwrap_err(),
+            CliError::UnknownFlag("--force".into())
+        );
+        assert_eq!(
+            run(&["tls", "make"], &[]).unwrap_err(),
+            CliError::UnknownCommand("tls make".into())
         );
     }
 }

@@ -11,18 +11,21 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod headers;
+pub mod onboarding;
 pub mod photos;
 pub mod records;
 mod reports;
 mod routes;
 mod static_files;
 pub mod telemetry;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use axum::Router;
+use axum::{Extension, Router};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -43,6 +46,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Failed logins per (username, IP), shared by all requests.
     pub login_limiter: Arc<auth::LoginLimiter>,
+    /// CSP violation reports received (`/api/csp-report`).
+    pub csp_reports: Arc<headers::CspReports>,
 }
 
 impl AppState {
@@ -53,6 +58,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             login_limiter: Arc::default(),
+            csp_reports: Arc::default(),
         })
     }
 }
@@ -63,7 +69,8 @@ pub fn app(state: AppState) -> Router {
         StatusCode::REQUEST_TIMEOUT,
         REQUEST_TIMEOUT,
     ));
-    Router::new()
+    let proxy = state.config.behind_proxy.map(auth::TrustedProxy);
+    let router = Router::new()
         // API answers are made per request: gzip, not brotli, whose encoder cost half the CPU
         // of 200 devices pulling at once (p99 3× lower for 40 % more bytes; the app's static
         // files keep brotli from the outer layer, which leaves encoded responses alone).
@@ -71,14 +78,47 @@ pub fn app(state: AppState) -> Router {
             "/api",
             routes::router().layer(CompressionLayer::new().no_br()),
         )
+        .merge(onboarding::router())
         .fallback_service(pwa)
         .with_state(state)
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
+                // Outside compression and every route: errors and fallbacks get them too.
+                .layer(axum::middleware::from_fn(headers::security_headers))
                 // gzip and br. The default predicate skips only images (except SVG), gRPC, SSE
                 // and bodies under 32 bytes, so wasm, JS, CSS, HTML and JSON are compressed;
                 // tower-http caps brotli at quality 4, cheap enough per request.
                 .layer(CompressionLayer::new()),
-        )
+        );
+    with_proxy(router, proxy)
+}
+
+/// [`app`] as the https listener serves it: every response also carries HSTS.
+pub fn https_app(state: AppState) -> Router {
+    app(state).layer(Extension(headers::ServedOverTls))
+}
+
+/// The plain-http port beside https: the onboarding page and the CA download, and a redirect
+/// to the https address for everything else.
+pub fn redirect_app(state: AppState) -> Router {
+    let proxy = state.config.behind_proxy.map(auth::TrustedProxy);
+    let router = onboarding::router()
+        .fallback(onboarding::redirect_to_https)
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http())
+                .layer(axum::middleware::from_fn(headers::security_headers)),
+        );
+    with_proxy(router, proxy)
+}
+
+/// `--behind-proxy`: requests learn which peer may speak for the client (outermost layer, so
+/// the headers layer and the login limiter both see it).
+fn with_proxy(router: Router, proxy: Option<auth::TrustedProxy>) -> Router {
+    match proxy {
+        Some(proxy) => router.layer(Extension(proxy)),
+        None => router,
+    }
 }

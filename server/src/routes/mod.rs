@@ -44,6 +44,12 @@ pub fn router() -> Router<AppState> {
         .route("/reports/annex3.xlsx", get(reports::annex3_get))
         .route("/reports/annex2.xlsx", get(reports::annex2_get))
         .route("/reports/annex4.xlsx", get(reports::annex4_get))
+        .route(
+            "/csp-report",
+            post(crate::headers::csp_report_post)
+                .get(crate::headers::csp_report_get)
+                .layer(DefaultBodyLimit::max(crate::headers::CSP_REPORT_MAX_BYTES)),
+        )
         .route_layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
