@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <NetworkBadge/>
                 </span>
             </header>
+            <components::secure_banner::SecureBanner/>
             <UpdatePrompt/>
             <StorageBanner/>
             <UnreadableNotice/>

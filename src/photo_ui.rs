@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, HtmlInputElement, MediaStream};
 
 use crate::browser::now_ms;
+use crate::components::secure_banner::photo_refusal;
 use crate::photo::{self, camera, geo, PhotoMeta, PhotoSource, ProcessOptions, Stamp};
 use crate::settings::user_name;
 use crate::store::{self, autosave::AutoSaver};
@@ -80,6 +81,21 @@ pub fn EvidencePhotos(
     let viewing = RwSignal::new(None::<String>);
     let camera_on = RwSignal::new(false);
     let enterprise = StoredValue::new(enterprise);
+    // On plain http (or a browser without crypto.subtle) no photo can be fingerprinted: say so
+    // at the tap, before the inspector takes the picture, not after it failed.
+    let refused = move || match photo_refusal() {
+        Some(msg) => {
+            error.set(Some(msg));
+            true
+        }
+        None => false,
+    };
+    // The file picker (camera or gallery) is not opened at all when photos cannot be kept.
+    let guard_picker = move |ev: leptos::ev::MouseEvent| {
+        if refused() {
+            ev.prevent_default();
+        }
+    };
 
     // Load thumbnails of the photos already attached (after a reload, say).
     Effect::new(move |_| {
@@ -112,7 +128,7 @@ pub fn EvidencePhotos(
     let add_blobs = {
         let saver = saver.clone();
         move |blobs: Vec<Blob>, source: PhotoSource| {
-            if blobs.is_empty() {
+            if blobs.is_empty() || refused() {
                 return;
             }
             let saver = saver.clone();
@@ -241,6 +257,7 @@ pub fn EvidencePhotos(
                             capture="environment"
                             class="visually-hidden"
                             data-testid="photo-camera-input"
+                            on:click=guard_picker
                             on:change=on_camera_files.clone()
                         />
                     </label>
@@ -252,10 +269,20 @@ pub fn EvidencePhotos(
                             multiple=true
                             class="visually-hidden"
                             data-testid="photo-gallery-input"
+                            on:click=guard_picker
                             on:change=on_gallery_files.clone()
                         />
                     </label>
-                    <button class="secondary" on:click=move |_| camera_on.set(true)>"取景拍摄"</button>
+                    <button
+                        class="secondary"
+                        on:click=move |_| {
+                            if !refused() {
+                                camera_on.set(true);
+                            }
+                        }
+                    >
+                        "取景拍摄"
+                    </button>
                 </div>
             </Show>
             {move || busy.get().map(|b| view! { <p class="muted" role="status">{b}</p> })}

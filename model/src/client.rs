@@ -34,17 +34,19 @@ pub struct Advice {
     pub title: &'static str,
     /// What will not work, each a short phrase.
     pub lost: Vec<&'static str>,
+    /// What may happen to the data kept here, if anything.
+    pub risk: Option<&'static str>,
     /// What to do about it.
     pub action: &'static str,
     /// Whether the onboarding page (certificate, https address) is the way out.
     pub onboarding: bool,
 }
 
-const LOST_OFFLINE: &str = "离线使用（断网后打不开）";
-const LOST_PHOTOS: &str = "拍照和添加照片";
-const LOST_FINGERPRINT: &str = "照片指纹（SHA-256）";
-const LOST_STORAGE: &str = "本机存储可能被浏览器清除";
-const LOST_SYNC: &str = "同步（账号和数据不能明文传输）";
+const LOST_OFFLINE: &str = "离线使用";
+const LOST_PHOTOS: &str = "拍照";
+const LOST_FINGERPRINT: &str = "照片指纹";
+const LOST_SYNC: &str = "同步";
+const RISK_STORAGE: &str = "本机存储可能被浏览器清除";
 
 impl Capabilities {
     /// A browser that has everything.
@@ -63,14 +65,9 @@ impl Capabilities {
     pub fn advice(&self) -> Option<Advice> {
         if !self.secure_context {
             return Some(Advice {
-                title: "当前不是安全连接（https），本应用的主要功能不能用",
-                lost: vec![
-                    LOST_OFFLINE,
-                    LOST_PHOTOS,
-                    LOST_FINGERPRINT,
-                    LOST_STORAGE,
-                    LOST_SYNC,
-                ],
+                title: "当前不是安全连接（https）",
+                lost: vec![LOST_OFFLINE, LOST_PHOTOS, LOST_FINGERPRINT, LOST_SYNC],
+                risk: Some(RISK_STORAGE),
                 action: "请用 https 地址打开本应用，并先在手机上安装单位的根证书。",
                 onboarding: true,
             });
@@ -89,6 +86,7 @@ impl Capabilities {
         Some(Advice {
             title: "此浏览器缺少本应用需要的功能",
             lost,
+            risk: None,
             action: "请改用手机自带的浏览器或最新版 Chrome、Edge、Safari 打开本应用（不要用无痕/隐私模式）。",
             onboarding: false,
         })
@@ -292,9 +290,10 @@ mod tests {
         let a = c.advice().unwrap();
         assert!(a.onboarding);
         let lost = a.lost.join("、");
-        for word in ["离线", "拍照", "照片指纹", "存储", "同步"] {
+        for word in ["离线", "拍照", "照片指纹", "同步"] {
             assert!(lost.contains(word), "{word} in {lost}");
         }
+        assert!(a.risk.unwrap().contains("存储"));
         assert!(a.action.contains("https") && a.action.contains("根证书"));
         let photo = c.photo_refusal().unwrap();
         assert!(photo.contains("https") && photo.contains("照片"), "{photo}");
@@ -322,6 +321,7 @@ mod tests {
         assert_eq!(a.lost, vec![LOST_OFFLINE]);
         assert!(!a.onboarding);
         assert!(a.action.contains("浏览器"));
+        assert_eq!(a.risk, None);
         assert_eq!(no_sw.photo_refusal(), None);
         assert_eq!(no_sw.sync_refusal(), None);
 

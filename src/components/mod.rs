@@ -2,6 +2,7 @@
 
 mod money_input;
 mod network_badge;
+pub mod secure_banner;
 mod status;
 mod storage_banner;
 mod sync_badge;

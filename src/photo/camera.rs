@@ -23,6 +23,9 @@ fn obj(pairs: &[(&str, JsValue)]) -> Object {
 
 /// Opens the back camera and shows it in `video`. Stop it with [`stop_camera`].
 pub async fn start_camera(video: &HtmlVideoElement) -> Result<MediaStream, PhotoError> {
+    if let Some(msg) = crate::components::secure_banner::photo_refusal() {
+        return Err(PhotoError::NotSecure(msg));
+    }
     let navigator = crate::browser::window().navigator();
     // navigator.mediaDevices is missing on plain http and in some in-app browsers.
     let devices = match navigator.media_devices() {

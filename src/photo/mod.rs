@@ -267,6 +267,10 @@ pub enum PhotoError {
     NoCamera(String),
     #[error("摄像头画面尚未就绪，请稍候片刻再按拍摄。")]
     CameraNotReady,
+    /// Plain http or a browser without crypto.subtle: refused up front, with what to do
+    /// (`model::client::Capabilities::photo_refusal`).
+    #[error("{0}")]
+    NotSecure(String),
 }
 
 /// `name: message` of a thrown JS value (DOMException, TypeError, ...), for error details.

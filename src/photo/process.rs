@@ -56,6 +56,9 @@ pub async fn process_photo(
     stamp: &Stamp,
     opts: &ProcessOptions,
 ) -> Result<ProcessedPhoto, PhotoError> {
+    if let Some(msg) = crate::components::secure_banner::photo_refusal() {
+        return Err(PhotoError::NotSecure(msg));
+    }
     let started = now_precise_ms();
     let size = input.size();
     if size > f64::from(MAX_INPUT_BYTES) {

@@ -1,6 +1,7 @@
 //! When sync runs: on start, when the network comes back, every few minutes while online, and
 //! on the 同步 button. One run at a time (a second trigger while running is remembered and runs
-//! right after), exponential backoff after a transient error, reset by a success.
+//! right after), exponential backoff after a transient error, reset by a success. Never over an
+//! insecure origin (plain http on the office network): the run is refused with what to do.
 
 use std::cell::Cell;
 
@@ -50,7 +51,26 @@ pub fn trigger(status: RwSignal<SyncStatus>) {
         loop {
             AGAIN.with(|a| a.set(false));
             status.update(|s| s.running = true);
-            let result = super::engine::run_once(status).await;
+            // Over plain http the password, token and records would cross the office network
+            // readable by anyone: refused with what to do (not transient: no retry loop).
+            let result = match crate::components::secure_banner::sync_refusal() {
+                Some(message) => {
+                    // The queue is still counted and a missing login still shown, so the
+                    // badge does not claim 已同步.
+                    if let Ok(db) = crate::store::db().await {
+                        let _ = super::engine::refresh_counts(&db, status).await;
+                    }
+                    if super::session::current().is_none() {
+                        status.update(|s| s.needs_login = true);
+                    }
+                    Err(ApiError::Server {
+                        status: 0,
+                        code: "insecure_context".into(),
+                        message,
+                    })
+                }
+                None => super::engine::run_once(status).await,
+            };
             status.update(|s| s.running = false);
             match result {
                 Ok(()) => {
