@@ -21,6 +21,7 @@ pub const USAGE: &str = "\
                  [--max-orphan-photos 张数] [--orphan-photo-days 天数]
                  [--listen 地址:端口] [--tls-cert 证书.pem --tls-key 私钥.pem]
                  [--http-redirect 地址:端口|off] [--behind-proxy 代理IP]
+                 [--backup-dir 备份目录 [--backup-keep 份数] [--backup-at 时:分]]
   yinhuan-server tls init [--host IP或主机名]... [--data 数据目录] [--force]
   yinhuan-server tls renew [--host IP或主机名]... [--data 数据目录]
   yinhuan-server user add <账号> --role city|county|cross|enterprise
@@ -28,6 +29,8 @@ pub const USAGE: &str = "\
                  [--from 开始日期 --until 结束日期] [--password 密码] [--data 数据目录]
   yinhuan-server check [--data 数据目录]
   yinhuan-server photos clean-orphans [--older-than-days 天数] [--data 数据目录]
+  yinhuan-server backup --to 备份目录 [--data 数据目录] [--photos-only] [--keep 份数]
+  yinhuan-server restore --from 备份目录[/快照名] --data 新的空目录
   yinhuan-server help
 
 serve 选项 (括号内为对应的环境变量与默认值):
@@ -49,6 +52,11 @@ serve 选项 (括号内为对应的环境变量与默认值):
                        直到同步了引用它们的记录 (MAX_ORPHAN_PHOTOS, 默认 500)
   --orphan-photo-days  尚无记录引用的照片在上传多少天后删除; 服务运行时每小时清理一次
                        (ORPHAN_PHOTO_DAYS, 默认 7, 至少 1)。被任何记录 (含已删除的记录) 引用的照片永不删除
+  --backup-dir   每天定时备份到该目录, 最好在另一块硬盘上 (BACKUP_DIR; 不给出则不定时备份)。
+                 PostgreSQL 时只备份照片, 记录另用 pg_dump 备份
+  --backup-keep  只保留最近多少份定时备份, 更早的连同不再被任何备份引用的照片一起删除
+                 (BACKUP_KEEP, 默认 14)
+  --backup-at    每天几点备份, 北京时间 (BACKUP_AT, 默认 02:30)
 
 user add 创建账号 (账号名: 2-32 个字母、数字、_ . -; 密码至少 8 位):
   --role        city 市级 | county 县级 | cross 交叉检查组 | enterprise 企业
@@ -73,6 +81,20 @@ tls renew 用同一根证书重新签发服务器证书 (名称不变, 可用 --
 
 photos clean-orphans 立即删除上传已超过指定天数、且没有任何记录引用的照片:
   --older-than-days  天数 (ORPHAN_PHOTO_DAYS, 默认 7, 至少 1)
+
+backup 备份数据库和照片, 服务运行中也可以执行 (SQLite 取同一时刻的一致快照; 照片按 SHA-256 增量复制,
+  第二次起只复制新照片)。写入 备份目录/<日期-时间>/ (yinhuan.db 与清单 manifest.json) 和各份共用的
+  备份目录/photos/, 备份目录/latest 记着最新一份:
+  --to           备份目录 (最好在另一块硬盘或移动硬盘上)
+  --photos-only  只备份照片 (数据库为 PostgreSQL 时必须加; 记录用 pg_dump 备份, 见 docs/deploy.md)
+  --keep         备份后只保留最近多少份
+
+restore 把一份备份恢复到新的空目录: 核对数据库文件、记录数和每张照片的 SHA-256, 任何一项不符即停止,
+  不留下半成品。恢复出的数据库有新的实例编号, 各手机下次同步时会重新下载全部记录:
+  --from  备份目录 (恢复最新一份) 或其中某个快照目录
+  --data  新的空目录 (必须明确给出); 之后用 yinhuan-server serve --data 该目录 启动
+  PostgreSQL: 先用 psql 把 pg_dump 的备份恢复到新数据库, 再设置 DATABASE_URL 指向它并运行 restore
+  恢复照片 (见 docs/deploy.md)
 
 check 检查数据库中的每条记录 (只读, 不做任何修改):
   逐条列出无法读取或未通过检查的记录 (记录编号、类型、所在县、问题), 最后给出合计;
@@ -119,6 +141,22 @@ pub enum Command {
     CleanOrphans {
         config: Config,
     },
+    /// `backup`: a snapshot of the database (SQLite) and the photos into `to`.
+    Backup {
+        config: Config,
+        to: std::path::PathBuf,
+        /// `--photos-only` (PostgreSQL: the records go through `pg_dump`).
+        photos_only: bool,
+        /// `--keep N`: prune to the newest N snapshots afterwards.
+        keep: Option<u32>,
+    },
+    /// `restore`: a snapshot into a new data directory.
+    Restore {
+        from: std::path::PathBuf,
+        data: std::path::PathBuf,
+        /// `DATABASE_URL`: the PostgreSQL database restored from `pg_dump` (photos-only backups).
+        database_url: Option<String>,
+    },
     Help,
 }
 
@@ -154,6 +192,10 @@ pub enum CliError {
     BadIp(&'static str, String),
     #[error("--tls-cert 与 --tls-key 要一起给出（证书链与它的私钥，PEM 格式）。")]
     TlsPairIncomplete,
+    #[error("时间“{0}”无效，应为北京时间的 时:分，例如 02:30。")]
+    BadTime(String),
+    #[error("--backup-keep / --backup-at（或 BACKUP_KEEP / BACKUP_AT）要与 --backup-dir 一起使用：请给出定时备份的目录。")]
+    BackupDirMissing,
     #[error("{name} 的取值“{value}”无效，应为不小于 {min} 的整数。")]
     BadNumber {
         name: &'static str,
@@ -258,6 +300,8 @@ where
     let mut args = args.into_iter();
     match args.next().as_deref() {
         None | Some("serve") => {
+            let (args, backup_flags) =
+                own_flags(args, &["--backup-dir", "--backup-keep", "--backup-at"], &[])?;
             let flags = parse_flags(
                 args,
                 &[
@@ -278,10 +322,9 @@ where
                 return Err(CliError::UnknownFlag(extra.clone()));
             }
             let demo = flags.demo;
-            Ok(Command::Serve {
-                config: config(flags, &env)?,
-                demo,
-            })
+            let mut config = config(flags, &env)?;
+            config.backup = backup_schedule(&backup_flags, &env)?;
+            Ok(Command::Serve { config, demo })
         }
         Some("user") => match args.next().as_deref() {
             Some("add") => parse_user_add(args, &env),
@@ -340,6 +383,8 @@ where
             Some(other) => Err(CliError::UnknownCommand(format!("photos {other}"))),
             None => Err(CliError::UnknownCommand("photos".to_owned())),
         },
+        Some("backup") => parse_backup(args, &env),
+        Some("restore") => parse_restore(args, &env),
         Some("help" | "--help" | "-h") => Ok(Command::Help),
         Some(other) => Err(CliError::UnknownCommand(other.to_owned())),
     }
@@ -477,6 +522,124 @@ fn number(
         Ok(n) if n >= min => Ok(Some(n)),
         _ => Err(CliError::BadNumber { name, value, min }),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// backup / restore and serve's daily backup (src/backup.rs).
+
+/// (flag, value) pairs in command-line order; a switch has an empty value.
+type OwnFlags = Vec<(&'static str, String)>;
+
+/// Takes the flags in `own` (with a value) and `switches` (without) out of `args`; the rest
+/// is returned in order for [`parse_flags`].
+fn own_flags<I>(
+    args: I,
+    own: &[&'static str],
+    switches: &[&'static str],
+) -> Result<(std::vec::IntoIter<String>, OwnFlags), CliError>
+where
+    I: Iterator<Item = String>,
+{
+    let (mut rest, mut found) = (Vec::new(), Vec::new());
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_owned())),
+            None => (arg.as_str(), None),
+        };
+        if let Some(&flag) = switches.iter().find(|f| **f == name) {
+            found.push((flag, String::new()));
+        } else if let Some(&flag) = own.iter().find(|f| **f == name) {
+            let value = match inline {
+                Some(v) => v,
+                None => args.next().ok_or(CliError::MissingValue(flag))?,
+            };
+            found.push((flag, value));
+        } else {
+            rest.push(arg);
+        }
+    }
+    Ok((rest.into_iter(), found))
+}
+
+fn flag_value(found: &[(&'static str, String)], flag: &str) -> Option<String> {
+    found
+        .iter()
+        .rev()
+        .find(|(f, _)| *f == flag)
+        .map(|(_, v)| v.clone())
+}
+
+/// `serve --backup-dir DIR [--backup-keep N] [--backup-at HH:MM]` (or `BACKUP_DIR`, …).
+fn backup_schedule(
+    found: &[(&'static str, String)],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<crate::backup::Schedule>, CliError> {
+    let dir = flag_value(found, "--backup-dir").or_else(|| env("BACKUP_DIR"));
+    let keep = number(
+        flag_value(found, "--backup-keep"),
+        "--backup-keep",
+        "BACKUP_KEEP",
+        env,
+        1,
+    )?;
+    let at = match flag_value(found, "--backup-at").or_else(|| env("BACKUP_AT")) {
+        Some(text) => Some(text.parse().map_err(|()| CliError::BadTime(text))?),
+        None => None,
+    };
+    let Some(dir) = dir else {
+        if keep.is_some() || at.is_some() {
+            return Err(CliError::BackupDirMissing);
+        }
+        return Ok(None);
+    };
+    Ok(Some(crate::backup::Schedule {
+        dir: dir.into(),
+        keep: keep.unwrap_or(crate::backup::DEFAULT_KEEP),
+        at: at.unwrap_or(crate::backup::DEFAULT_AT),
+    }))
+}
+
+/// `backup --to DIR [--data DIR] [--photos-only] [--keep N]`.
+fn parse_backup<I>(args: I, env: &dyn Fn(&str) -> Option<String>) -> Result<Command, CliError>
+where
+    I: Iterator<Item = String>,
+{
+    let (rest, found) = own_flags(args, &["--to", "--keep"], &["--photos-only"])?;
+    let flags = parse_flags(rest, &["--data"])?;
+    if let Some(extra) = flags.positional.first() {
+        return Err(CliError::UnknownFlag(extra.clone()));
+    }
+    let to = flag_value(&found, "--to").ok_or(CliError::MissingValue("--to"))?;
+    let keep = number(flag_value(&found, "--keep"), "--keep", "-", &|_| None, 1)?;
+    Ok(Command::Backup {
+        config: config(flags, env)?,
+        to: to.into(),
+        photos_only: found.iter().any(|(f, _)| *f == "--photos-only"),
+        keep,
+    })
+}
+
+/// `restore --from DIR --data NEWDIR`: `--data` only from the command line (never `DATA_DIR`:
+/// the target is named on purpose).
+fn parse_restore<I>(args: I, env: &dyn Fn(&str) -> Option<String>) -> Result<Command, CliError>
+where
+    I: Iterator<Item = String>,
+{
+    let (rest, found) = own_flags(args, &["--from", "--data"], &[])?;
+    let flags = parse_flags(rest, &[])?;
+    if let Some(extra) = flags.positional.first() {
+        return Err(CliError::UnknownFlag(extra.clone()));
+    }
+    Ok(Command::Restore {
+        from: flag_value(&found, "--from")
+            .ok_or(CliError::MissingValue("--from"))?
+            .into(),
+        data: flag_value(&found, "--data")
+            .ok_or(CliError::MissingValue("--data"))?
+            .into(),
+        database_url: env("DATABASE_URL"),
+    })
 }
 
 #[cfg(test)]
@@ -794,6 +957,107 @@ mod tests {
             run(&["photos", "purge"], &[]).unwrap_err(),
             CliError::UnknownCommand("photos purge".into())
         );
+    }
+
+    #[test]
+    fn backup_and_restore_take_their_directories() {
+        match run(
+            &[
+                "backup",
+                "--to",
+                "/mnt/usb/yinhuan",
+                "--data=/srv/yh",
+                "--photos-only",
+                "--keep",
+                "7",
+            ],
+            &[],
+        ) {
+            Ok(Command::Backup {
+                config,
+                to,
+                photos_only,
+                keep,
+            }) => {
+                assert_eq!(config.data_dir, Path::new("/srv/yh"));
+                assert_eq!(to, Path::new("/mnt/usb/yinhuan"));
+                assert!(photos_only);
+                assert_eq!(keep, Some(7));
+            }
+            other => panic!("expected backup, got {other:?}"),
+        }
+        assert_eq!(
+            run(&["backup"], &[]).unwrap_err(),
+            CliError::MissingValue("--to")
+        );
+        assert_eq!(
+            run(&["backup", "--to", "x", "--addr", "1"], &[]).unwrap_err(),
+            CliError::UnknownFlag("--addr".into())
+        );
+        match run(
+            &[
+                "restore",
+                "--from",
+                "/mnt/usb/yinhuan",
+                "--data",
+                "/srv/new",
+            ],
+            &[
+                ("DATA_DIR", "/srv/yh"),
+                ("DATABASE_URL", "postgres://u@h/db"),
+            ],
+        ) {
+            Ok(Command::Restore {
+                from,
+                data,
+                database_url,
+            }) => {
+                assert_eq!(from, Path::new("/mnt/usb/yinhuan"));
+                assert_eq!(data, Path::new("/srv/new"));
+                assert_eq!(database_url.as_deref(), Some("postgres://u@h/db"));
+            }
+            other => panic!("expected restore, got {other:?}"),
+        }
+        // The target is never taken from DATA_DIR.
+        assert_eq!(
+            run(&["restore", "--from", "x"], &[("DATA_DIR", "/srv/yh")]).unwrap_err(),
+            CliError::MissingValue("--data")
+        );
+    }
+
+    #[test]
+    fn serve_backs_up_daily_when_given_a_backup_dir() {
+        assert_eq!(serve(&[], &[]).backup, None);
+        let s = serve(&["serve", "--backup-dir", "/mnt/usb/yh"], &[])
+            .backup
+            .expect("schedule");
+        assert_eq!(s.dir, Path::new("/mnt/usb/yh"));
+        assert_eq!(s.keep, 14);
+        assert_eq!(s.at.to_string(), "02:30");
+        let s = serve(
+            &["serve", "--backup-keep=30", "--backup-at", "23:05"],
+            &[("BACKUP_DIR", "/b"), ("BACKUP_KEEP", "3")],
+        )
+        .backup
+        .expect("schedule");
+        assert_eq!((s.dir.as_path(), s.keep), (Path::new("/b"), 30));
+        assert_eq!(s.at.to_string(), "23:05");
+        assert_eq!(
+            run(
+                &["serve", "--backup-dir", "/b", "--backup-at", "25:00"],
+                &[]
+            )
+            .unwrap_err(),
+            CliError::BadTime("25:00".into())
+        );
+        assert_eq!(
+            run(&["serve", "--backup-keep", "3"], &[]).unwrap_err(),
+            CliError::BackupDirMissing
+        );
+        assert!(matches!(
+            run(&["serve", "--backup-dir", "/b", "--backup-keep", "0"], &[]).unwrap_err(),
+            CliError::BadNumber { .. }
+        ));
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct Config {
     /// Photos no record references are deleted this many days after their upload
     /// (`--orphan-photo-days`, `ORPHAN_PHOTO_DAYS`; at least 1).
     pub orphan_photo_days: u32,
+    /// `--backup-dir` / `--backup-keep` / `--backup-at`: the daily backup `serve` runs
+    /// (`None`: no scheduled backup).
+    pub backup: Option<crate::backup::Schedule>,
 }
 
 impl Config {
@@ -70,6 +73,7 @@ impl Config {
             database_url: None,
             max_orphan_photos: Self::DEFAULT_MAX_ORPHAN_PHOTOS,
             orphan_photo_days: Self::DEFAULT_ORPHAN_PHOTO_DAYS,
+            backup: None,
         }
     }
 
@@ -193,6 +197,7 @@ impl fmt::Debug for Config {
             )
             .field("max_orphan_photos", &self.max_orphan_photos)
             .field("orphan_photo_days", &self.orphan_photo_days)
+            .field("backup", &self.backup)
             .finish()
     }
 }

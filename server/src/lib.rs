@@ -5,6 +5,7 @@
 //! opens the state and serves.
 
 pub mod auth;
+pub mod backup;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -46,6 +46,17 @@ async fn main() -> ExitCode {
             }
         },
         Command::Check { config } => yinhuan_server::check::run(&config).await,
+        Command::Backup {
+            config,
+            to,
+            photos_only,
+            keep,
+        } => yinhuan_server::backup::run_backup(&config, &to, photos_only, keep).await,
+        Command::Restore {
+            from,
+            data,
+            database_url,
+        } => yinhuan_server::backup::run_restore(&from, &data, database_url.as_deref()).await,
         Command::CleanOrphans { config } => match clean_orphans(config).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -234,6 +245,7 @@ async fn serve(config: Config, demo: bool) -> Result<(), Box<dyn std::error::Err
     tracing::info!(db = db.backend().as_str(), "database ready");
     ensure_accounts(&db, demo).await?;
     photos::spawn_orphan_cleanup(db.clone(), photos_dir, orphan_age, ORPHAN_CLEANUP_EVERY);
+    yinhuan_server::backup::start_scheduled(&db, &state.config);
 
     // Every socket is bound before anything is served: a port in use fails the start.
     let shutdown = CancellationToken::new();

@@ -542,3 +542,44 @@ impl TestApp {
         self
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Backup and restore (tests/api/backup.rs): an app over a given data directory or database.
+
+/// A test app serving the data directory `data` (e.g. one `restore` wrote) with a fresh
+/// built-looking `dist/`; `database_url` as `DATABASE_URL` (None: the SQLite file in `data`).
+pub async fn spawn_app_in(data: TempDir, database_url: Option<String>) -> TestApp {
+    let (dist, _unused) = dirs(true);
+    let mut config = Config::new(dist.path(), data.path());
+    config.database_url = database_url;
+    build(config, dist, data, None).await
+}
+
+/// An empty database on the test PostgreSQL server, dropped with this value; `None` (after
+/// saying so) when no server is reachable, as for [`spawn_app_on_postgres`].
+pub struct ScratchPostgres(Option<PgTestDatabase>);
+
+impl ScratchPostgres {
+    pub async fn create() -> Option<Self> {
+        PgTestDatabase::create().await.map(|db| Self(Some(db)))
+    }
+
+    pub fn url(&self) -> &str {
+        &self.0.as_ref().expect("not dropped").url
+    }
+}
+
+impl Drop for ScratchPostgres {
+    fn drop(&mut self) {
+        if let Some(db) = self.0.take() {
+            db.drop_database();
+        }
+    }
+}
+
+impl TestApp {
+    /// The `DATABASE_URL` of a PostgreSQL test app, `None` on SQLite.
+    pub fn database_url(&self) -> Option<String> {
+        self.state.config.database_url.clone()
+    }
+}

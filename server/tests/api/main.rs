@@ -3,6 +3,7 @@
 
 mod api_errors;
 mod auth;
+mod backup;
 mod check;
 mod database;
 mod headers;
