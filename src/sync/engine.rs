@@ -294,8 +294,11 @@ pub async fn merge_in(
         if entry.conflicts.is_some() && server_rev <= entry.server_rev {
             return Ok((None, None));
         }
-        let local: Value =
-            serde_json::from_str(&row.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // A local row that is not JSON cannot be merged; it stays as it is (the unreadable
+        // notice names it, its export keeps it) and never fails the pull of everything else.
+        let Ok(local) = serde_json::from_str::<Value>(&row.body) else {
+            return Ok((None, None));
+        };
         // Without a base (never synced from here), the server version serves as the base:
         // every local field that differs then counts as a local edit.
         let base: Value = match &entry.base {
