@@ -153,7 +153,7 @@ pub struct PhotoEntry {
 pub enum Error {
     #[error(
         "数据库是 PostgreSQL：记录请用 PostgreSQL 自带的 pg_dump 备份，照片用本命令加 --photos-only 备份，例如：\n  \
-         pg_dump --format=custom --file=/var/backups/yinhuan/yinhuan-$(date +%Y%m%d).pgdump \"$DATABASE_URL\"\n  \
+         pg_dump --no-owner --file=/var/backups/yinhuan/yinhuan-$(date +%Y%m%d).sql \"$DATABASE_URL\"\n  \
          yinhuan-server backup --photos-only --to /var/backups/yinhuan --data /var/lib/yinhuan\n\
          恢复步骤见 docs/deploy.md“备份与恢复”。"
     )]
@@ -1544,10 +1544,17 @@ pub async fn run_backup(
             }
         }
     }
-    out += &format!(
-        "恢复：yinhuan-server restore --from {} --data <新的空目录>\n",
-        to.display()
-    );
+    out += &match m.kind {
+        SnapshotKind::Full => format!(
+            "恢复：yinhuan-server restore --from {} --data <新的空目录>\n",
+            to.display()
+        ),
+        SnapshotKind::PhotosOnly => format!(
+            "恢复：先用 psql 把 pg_dump 的备份导入新数据库，再让 DATABASE_URL 指向它，运行 \
+             yinhuan-server restore --from {} --data <新的空目录>（见 docs/deploy.md）\n",
+            to.display()
+        ),
+    };
     let _ = write!(io::stdout(), "{out}");
     if !report.damaged_in_store.is_empty() {
         let mut err = format!(
