@@ -349,8 +349,8 @@ fn log_handshake_error(peer: SocketAddr, e: &io::Error) {
             | AlertDescription::BadCertificate
             | AlertDescription::CertificateUnknown,
         ) => tracing::info!(
-            "设备 {} 不信任本服务器的证书：请在该设备上打开 http://<本机地址>:<http 端口>/onboarding，\
-             按页面说明安装根证书",
+            "设备 {} 不信任本服务器的证书：请在该设备上打开服务启动时显示的 …/onboarding 页面，\
+             按说明安装根证书",
             peer.ip()
         ),
         _ => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
