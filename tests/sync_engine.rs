@@ -165,3 +165,94 @@ async fn disjoint_edits_merge_and_same_field_edits_wait_for_the_user() {
         "the conflict still waits for the user"
     );
 }
+
+/// The server was restored from a backup older than what this device synced: the re-pull keeps
+/// what both hold, takes what only the server changed, and queues again what the server lost.
+#[wasm_bindgen_test]
+async fn after_a_restore_the_writes_the_server_lost_are_sent_again() {
+    use model::sync::ServerRecord;
+    use yinhuan_app::sync::engine::{apply_server_record, begin_reconcile, finish_reconcile};
+
+    let db = fresh_db("t_sync_reconcile").await;
+    // Four records synced before the restore, at revs 5, 9, 10 and 3.
+    let (same, lost_edit, lost_new, newer) = (
+        hazard("相同"),
+        hazard("本机新改"),
+        hazard("新增"),
+        hazard("旧"),
+    );
+    for (h, rev) in [(&same, 5), (&lost_edit, 9), (&lost_new, 10), (&newer, 3)] {
+        records::put(&db, h).await.unwrap();
+        let sent = sync_rows::dirty_rows(&db, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.id == h.meta.id.to_string())
+            .unwrap();
+        mark_pushed(&db, &sent, rev).await.unwrap();
+    }
+    let server = |h: &Hazard, rev: i64, text: &str| {
+        let mut h = h.clone();
+        h.description = text.into();
+        ServerRecord {
+            id: h.meta.id,
+            kind: "hazard".into(),
+            rev,
+            deleted: false,
+            body: serde_json::to_value(&h).unwrap(),
+        }
+    };
+
+    let mut ids = begin_reconcile(&db).await.unwrap();
+    assert_eq!(ids.len(), 4);
+    // The restored server has `same` as it was, an older `lost_edit`, no `lost_new`, and a
+    // `newer` another device wrote after the restore.
+    for rec in [
+        server(&same, 5, "相同"),
+        server(&lost_edit, 6, "改之前"),
+        server(&newer, 12, "别处新改"),
+    ] {
+        let unconfirmed = ids.remove(&rec.id.to_string());
+        apply_server_record(&db, rec, unconfirmed).await.unwrap();
+    }
+    finish_reconcile(&db, ids).await.unwrap();
+
+    let s = stored(&db, &same).await;
+    assert_eq!((s.meta.dirty, s.meta.rev), (false, 5));
+    let e = stored(&db, &lost_edit).await;
+    assert_eq!(e.description, "本机新改", "the local version is kept");
+    assert_eq!(
+        (e.meta.dirty, e.meta.base_rev),
+        (true, 6),
+        "sent again on the server's rev"
+    );
+    let n = stored(&db, &lost_new).await;
+    assert_eq!(n.description, "新增");
+    assert_eq!(
+        (n.meta.dirty, n.meta.base_rev),
+        (true, 0),
+        "sent again as new"
+    );
+    let w = stored(&db, &newer).await;
+    assert_eq!(
+        (w.description.as_str(), w.meta.dirty, w.meta.rev),
+        ("别处新改", false, 12)
+    );
+    let mut dirty: Vec<String> = sync_rows::dirty_rows(&db, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    dirty.sort();
+    let mut want = vec![lost_edit.meta.id.to_string(), lost_new.meta.id.to_string()];
+    want.sort();
+    assert_eq!(dirty, want);
+}
+
+async fn stored(db: &rexie::Rexie, h: &Hazard) -> Hazard {
+    records::get::<Hazard>(db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap()
+}

@@ -157,6 +157,17 @@ pub async fn entry(db: &Rexie, id: &str) -> StoreResult<Option<SyncEntry>> {
     v.map(from_js).transpose()
 }
 
+/// Every record row, undecoded (rows without a text id are skipped, as in [`dirty_rows`]).
+pub async fn all_rows(db: &Rexie) -> StoreResult<Vec<RawRow>> {
+    let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let values = tx.store(RECORDS)?.get_all(None, None).await?;
+    tx.done().await?;
+    Ok(values
+        .iter()
+        .filter_map(|v| RawRow::from_js(v).ok())
+        .collect())
+}
+
 /// The record row `id` as stored, undecoded (e.g. to link a refused record to its screen).
 pub async fn row(db: &Rexie, id: &str) -> StoreResult<Option<RawRow>> {
     let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
@@ -209,6 +220,16 @@ pub async fn meta_get(db: &Rexie, key: &str) -> StoreResult<Option<String>> {
     let v = tx.store(META)?.get(JsValue::from_str(key)).await?;
     tx.done().await?;
     Ok(v.and_then(|v| get_str(&v, "value")))
+}
+
+pub async fn meta_delete(db: &Rexie, key: &str) -> StoreResult<()> {
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let result = async {
+        tx.store(META)?.delete(JsValue::from_str(key)).await?;
+        Ok(())
+    }
+    .await;
+    finish(tx, result).await
 }
 
 pub async fn meta_put(db: &Rexie, key: &str, value: &str) -> StoreResult<()> {

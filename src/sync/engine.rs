@@ -3,9 +3,11 @@
 //! a killed server only means the next run continues where this one stopped.
 
 use leptos::prelude::*;
+use std::collections::BTreeSet;
+
 use model::sync::{
-    Change, PhotoCheck, PhotoMissing, PullResponse, PushOutcome as Outcome, PushRequest,
-    PushResponse, ServerRecord,
+    same_content, Change, PhotoCheck, PhotoMissing, PullResponse, PushOutcome as Outcome,
+    PushRequest, PushResponse, ServerRecord,
 };
 use serde_json::Value;
 
@@ -430,12 +432,19 @@ async fn photos_of_waiting_records(
     Ok(out)
 }
 
+/// Meta key of the ids still to be confirmed against a restored server (see [`begin_reconcile`]).
+const RECONCILE: &str = "reconcile_ids";
+
 async fn pull_all(db: &rexie::Rexie, token: &str) -> Result<(), ApiError> {
     let mut cursor: i64 = sync_rows::meta_get(db, "pull_cursor")
         .await?
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
     let known_instance = sync_rows::meta_get(db, "server_instance").await?;
+    // A reconciliation cut off by a lost connection goes on where it stopped.
+    let mut reconcile: Option<BTreeSet<String>> = sync_rows::meta_get(db, RECONCILE)
+        .await?
+        .and_then(|t| serde_json::from_str(&t).ok());
     loop {
         let page: PullResponse = api::get_json(
             &format!("/api/sync/pull?cursor={cursor}&limit={PULL_PAGE}"),
@@ -447,25 +456,81 @@ async fn pull_all(db: &rexie::Rexie, token: &str) -> Result<(), ApiError> {
             .is_some_and(|k| k != page.instance_id)
             && cursor != 0
         {
-            // The server's database was recreated: its sequence restarted, start from zero.
+            // The server's database was recreated or restored from a backup: its sequence
+            // restarted, so pull from zero, and check every record this device holds as synced
+            // against what the server now has.
             cursor = 0;
+            reconcile = Some(begin_reconcile(db).await?);
             sync_rows::meta_put(db, "server_instance", &page.instance_id).await?;
             continue;
         }
         for rec in page.changes {
-            apply_server_record(db, rec).await?;
+            let unconfirmed = reconcile
+                .as_mut()
+                .is_some_and(|ids| ids.remove(&rec.id.to_string()));
+            apply_server_record(db, rec, unconfirmed).await?;
         }
         cursor = page.cursor;
         // Saved after every page: a cut connection resumes here, not from the start.
         sync_rows::meta_put(db, "pull_cursor", &cursor.to_string()).await?;
         sync_rows::meta_put(db, "server_instance", &page.instance_id).await?;
+        if let Some(ids) = &reconcile {
+            let text = serde_json::to_string(ids).map_err(|e| ApiError::Other(e.to_string()))?;
+            sync_rows::meta_put(db, RECONCILE, &text).await?;
+        }
         if !page.more {
+            if let Some(ids) = reconcile.take() {
+                finish_reconcile(db, ids).await?;
+            }
             return Ok(());
         }
     }
 }
 
-async fn apply_server_record(db: &rexie::Rexie, rec: ServerRecord) -> Result<(), ApiError> {
+/// The ids of every record this device holds as synced: after the server lost its data (a
+/// restore from an older backup), each must be confirmed by the re-pull or sent again.
+pub async fn begin_reconcile(db: &rexie::Rexie) -> Result<BTreeSet<String>, ApiError> {
+    let ids: BTreeSet<String> = sync_rows::all_rows(db)
+        .await?
+        .into_iter()
+        .filter(|r| !r.dirty)
+        .map(|r| r.id)
+        .collect();
+    let text = serde_json::to_string(&ids).map_err(|e| ApiError::Other(e.to_string()))?;
+    sync_rows::meta_put(db, RECONCILE, &text).await?;
+    Ok(ids)
+}
+
+/// Records the re-pulled server never sent: written after its backup, so lost there. They are
+/// queued again as new to the server (their photos are re-checked with them), never dropped.
+pub async fn finish_reconcile(db: &rexie::Rexie, ids: BTreeSet<String>) -> Result<(), ApiError> {
+    for id in ids {
+        sync_rows::update(db, &id, |row, mut entry| {
+            let Some(mut row) = row.filter(|r| !r.dirty) else {
+                return Ok((None, None));
+            };
+            let Ok(mut body) = serde_json::from_str::<Value>(&row.body) else {
+                return Ok((None, None));
+            };
+            set_meta(&mut body, 0, 0, true);
+            row.body = body.to_string();
+            row.dirty = true;
+            entry.base = None;
+            Ok((Some(row), Some(entry)))
+        })
+        .await?;
+    }
+    sync_rows::meta_delete(db, RECONCILE).await?;
+    Ok(())
+}
+
+/// Takes one pulled record. `unconfirmed`: the device held it as synced with a server that has
+/// since been restored; a local version the server lacks is queued to be sent again.
+pub async fn apply_server_record(
+    db: &rexie::Rexie,
+    rec: ServerRecord,
+    unconfirmed: bool,
+) -> Result<(), ApiError> {
     let id = rec.id.to_string();
     let mut body = rec.body;
     set_meta(&mut body, rec.rev, rec.rev, false);
@@ -487,9 +552,24 @@ async fn apply_server_record(db: &rexie::Rexie, rec: ServerRecord) -> Result<(),
             Ok((Some(row), Some(entry)))
         }
         Some(row) if !row.dirty => {
-            let local_rev = serde_json::from_str::<Value>(&row.body)
-                .map(|b| meta_i64(&b, "rev"))
-                .unwrap_or(0);
+            let local = serde_json::from_str::<Value>(&row.body).ok();
+            let local_rev = local.as_ref().map_or(0, |b| meta_i64(b, "rev"));
+            if unconfirmed {
+                if let Some(mut local) = local.filter(|l| !same_content(l, &body)) {
+                    if local_rev >= rec.rev {
+                        // Written here after the server's backup: the server lost it. Send it
+                        // again on top of the version the server has.
+                        set_meta(&mut local, rec.rev, rec.rev, true);
+                        entry.base = Some(text.clone());
+                        let row = RawRow {
+                            body: local.to_string(),
+                            dirty: true,
+                            ..row
+                        };
+                        return Ok((Some(row), Some(entry)));
+                    }
+                }
+            }
             if local_rev >= rec.rev {
                 return Ok((None, None));
             }
