@@ -130,20 +130,35 @@ impl Scale {
 }
 
 /// 结对帮扶角色 (通知 三（一）二).
+///
+/// The notice names the sides so: "分行业选取标杆企业作为帮扶方，与中小微企业建立结对帮扶关系，
+/// 发挥帮扶企业技术、人才和管理优势，解决被帮扶企业人才短缺、安全基础薄弱等问题。…被帮扶企业要全力
+/// 配合". The 标杆企业 is the 帮扶方 (the notice also calls it 帮扶企业); the 中小微企业 it helps is the
+/// 被帮扶企业. So "帮扶企业" alone never names the helped side in a label. 附件1 row 2 counts
+/// "确定标杆企业**家，帮扶企业**家" (see `annex::weekly::SelfInspectionRow`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PairRole {
     /// 标杆企业: the helping side (帮扶方).
     Benchmark,
-    /// 被帮扶企业: the 中小微 enterprise being helped.
+    /// 被帮扶企业: the 中小微 enterprise being helped (被帮扶方).
     Helped,
 }
 
 impl PairRole {
+    /// The role as the enterprise form offers it.
     pub fn label(self) -> &'static str {
         match self {
-            PairRole::Benchmark => "标杆企业",
-            PairRole::Helped => "帮扶企业（被帮扶）",
+            PairRole::Benchmark => "标杆企业（帮扶方）",
+            PairRole::Helped => "被帮扶企业（中小微企业）",
+        }
+    }
+
+    /// Which side of the pair, as the 报表 screen says beside a count.
+    pub fn side(self) -> &'static str {
+        match self {
+            PairRole::Benchmark => "帮扶方",
+            PairRole::Helped => "被帮扶方",
         }
     }
 }
@@ -463,6 +478,15 @@ pub(crate) mod tests {
             partner_id: Some(e.meta.id),
         });
         assert_eq!(fields(&e, Severity::Error), ["pairing"]);
+    }
+
+    #[test]
+    fn pair_roles_name_the_side_as_the_notice_does() {
+        // "选取标杆企业作为帮扶方 … 解决被帮扶企业人才短缺": the 标杆 helps, the 中小微 is helped.
+        assert_eq!(PairRole::Benchmark.label(), "标杆企业（帮扶方）");
+        assert_eq!(PairRole::Benchmark.side(), "帮扶方");
+        assert_eq!(PairRole::Helped.label(), "被帮扶企业（中小微企业）");
+        assert_eq!(PairRole::Helped.side(), "被帮扶方");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use model::annex::{
 };
 use model::campaign::Campaign;
 use model::county::County;
+use model::enterprise::PairRole;
 use model::hazard::Hazard;
 use model::inspection::Inspection;
 use model::penalty::Penalty;
@@ -172,10 +173,13 @@ pub fn Reports() -> impl IntoView {
     }
 }
 
-/// One piece of a row 2–5 sentence: fixed wording, or a figure (shown as a tappable number).
+/// One piece of a row 2–5 sentence: fixed wording, or a figure (shown as a tappable number),
+/// or a note for the screen only (not printed, not in the sentence the Excel file carries).
 enum Seg {
     T(&'static str),
     F(Figure),
+    /// Which side of a 结对帮扶 pair the next count is (see `model::annex::SelfInspectionRow`).
+    Side(PairRole),
 }
 
 /// `发现一般问题隐患N条，已整改N条；重大事故隐患N条，已整改N条`, with each N a figure.
@@ -204,10 +208,14 @@ fn segments(seq: u8) -> Vec<Seg> {
         2 => {
             v.extend([F(Figure::SelfPlans), T("家企业制定了自查自改工作方案，")]);
             tally_segs(&mut v, Figure::SelfHazards);
+            // The seed's words stay; the screen says beside each count which side it is: the
+            // 标杆企业 are the 帮扶方, row 2's 帮扶企业 the 中小微企业 they help (被帮扶方).
             v.extend([
                 T("（其中确定标杆企业"),
+                Seg::Side(PairRole::Benchmark),
                 F(Figure::Benchmarks),
                 T("家，帮扶企业"),
+                Seg::Side(PairRole::Helped),
                 F(Figure::Helped),
                 T("家，"),
             ]);
@@ -282,8 +290,10 @@ struct Item {
     label: String,
 }
 
-/// The records behind every figure of the report, named from the device's records.
+/// The records behind every figure of the report, named from the device's records. A hazard
+/// reads with the state it had on the report day (`Hazard::state_on`), as the figure counts it.
 fn figure_lists(report: &WeeklyReport, r: &Records) -> Vec<(Figure, Vec<Item>)> {
+    let day = report.report_date();
     let ent_name = |id: uuid::Uuid| {
         r.enterprises
             .iter()
@@ -310,7 +320,7 @@ fn figure_lists(report: &WeeklyReport, r: &Records) -> Vec<(Figure, Vec<Item>)> 
                                         ent_name(h.enterprise_id),
                                         h.description.trim(),
                                         h.kind.label(),
-                                        h.state.label()
+                                        h.state_on(day).label()
                                     )
                                 },
                             ),
@@ -374,6 +384,7 @@ fn figure_sentence(
         .map(|s| match s {
             Seg::T(t) => (*t).to_owned(),
             Seg::F(f) => report.value(*f),
+            Seg::Side(_) => String::new(),
         })
         .collect();
     if segs.is_empty() || joined != content {
@@ -382,6 +393,10 @@ fn figure_sentence(
     segs.into_iter()
         .map(|s| match s {
             Seg::T(t) => view! { <span>{t}</span> }.into_any(),
+            Seg::Side(role) => view! {
+                <span class="muted no-print" data-testid="pair-side">{format!("（{}）", role.side())}</span>
+            }
+            .into_any(),
             Seg::F(f) => {
                 let n = report.records_behind(f).ids.len();
                 view! {
@@ -391,7 +406,7 @@ fn figure_sentence(
                         data-testid="fig"
                         data-figure=figure_key(f)
                         aria-expanded=move || (open.get() == Some(f)).to_string()
-                        title=format!("列出这{n}条记录")
+                        title=figure_title(f, n)
                         on:click=move |_| open.update(|o| *o = if *o == Some(f) { None } else { Some(f) })
                     >
                         {report.value(f)}
@@ -404,6 +419,15 @@ fn figure_sentence(
         .into_any()
 }
 
+/// What tapping a figure lists; the 结对帮扶 counts say which side they are.
+fn figure_title(f: Figure, n: usize) -> String {
+    match f {
+        Figure::Benchmarks => format!("列出这{n}家标杆企业（{}）", PairRole::Benchmark.side()),
+        Figure::Helped => format!("列出这{n}家被帮扶企业（{}）", PairRole::Helped.side()),
+        _ => format!("列出这{n}条记录"),
+    }
+}
+
 /// The list under a row when one of its figures is open.
 fn figure_list_row(
     seq: u8,
@@ -414,7 +438,7 @@ fn figure_list_row(
         .into_iter()
         .filter_map(|s| match s {
             Seg::F(f) => Some(f),
-            Seg::T(_) => None,
+            Seg::T(_) | Seg::Side(_) => None,
         })
         .collect();
     move || {

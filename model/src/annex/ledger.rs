@@ -36,7 +36,7 @@ pub struct LedgerRow {
     pub hazard_id: Uuid,
     pub enterprise_id: Uuid,
     pub inspection_id: Uuid,
-    /// 已整改 (销号) by the ledger's date.
+    /// 已整改 (销号) by the ledger's date ([`Hazard::is_rectified_by`]).
     pub rectified: bool,
     /// 逾期 at the ledger's date: not 销号 and past the 整改时限.
     pub overdue: bool,
@@ -57,6 +57,8 @@ pub struct MajorHazardLedger {
 }
 
 impl MajorHazardLedger {
+    /// The ledger as it stood at the end of `date`: only hazards found on or before it
+    /// ([`Hazard::found_on`], via `Dataset::hazards_by`), each row in the state it had then.
     pub fn compute(data: &Dataset, scope: Scope, date: Date) -> MajorHazardLedger {
         let mut found: Vec<Found> = data
             .hazards_by(scope, date)
@@ -152,23 +154,25 @@ pub(crate) fn overdue_at(h: &Hazard, date: Date) -> bool {
     !h.is_rectified_by(date) && h.rectification.deadline.is_some_and(|d| d < date)
 }
 
-/// 整改完成情况 as of `date`. A hazard 销号 after `date` reads as not yet done, as in that
-/// week's paper. Completed-but-not-yet-reviewed comes before 逾期: the enterprise did its part.
+/// 整改完成情况 as of `date`: the state the hazard had at the end of that day
+/// ([`Hazard::state_on`], from its 办理记录), not its state today, so a past week's ledger reads
+/// as that week's paper did. 完成时间 only once 销号 by `date` (a 复查 passed on or before it).
+/// Completed-but-not-yet-reviewed comes before 逾期: the enterprise did its part.
 fn completion(h: &Hazard, date: Date) -> String {
-    if h.is_rectified_by(date) {
-        let done = h.completed_on.or(h.closed_on()).unwrap_or(date);
-        return format!("已完成，{}完成整改", done.to_chinese());
-    }
-    if let Some(done) = h.completed_on.filter(|d| *d <= date) {
-        return format!("待复查（{}完成整改，尚未复查销号）", done.to_chinese());
-    }
-    if overdue_at(h, date) {
-        let d = h.rectification.deadline.unwrap_or(date);
-        return format!("逾期未整改（整改时限：{}）", d.to_chinese());
-    }
-    if h.state == HazardState::Open {
-        "待整改".to_owned()
-    } else {
-        "整改中".to_owned()
+    match h.state_on(date) {
+        HazardState::Closed => {
+            let done = h.completed_on.or(h.closed_on()).unwrap_or(date);
+            format!("已完成，{}完成整改", done.to_chinese())
+        }
+        HazardState::AwaitingReview => match h.completed_on_as_of(date) {
+            Some(done) => format!("待复查（{}完成整改，尚未复查销号）", done.to_chinese()),
+            // The date the enterprise reported went with a 复查 that failed after `date`.
+            None => "待复查（已报整改完成，尚未复查销号）".to_owned(),
+        },
+        _ if overdue_at(h, date) => {
+            let d = h.rectification.deadline.unwrap_or(date);
+            format!("逾期未整改（整改时限：{}）", d.to_chinese())
+        }
+        s => s.label().to_owned(),
     }
 }

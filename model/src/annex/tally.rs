@@ -40,7 +40,9 @@ pub struct HazardTally {
 }
 
 impl HazardTally {
-    /// Counts a hazard found by `date`; 已整改 only when 销号 on or before `date`.
+    /// Counts a hazard found by `date`; 已整改 only when 销号 on or before `date`: the one rule
+    /// of [`Hazard::is_rectified_by`] (its state at the end of `date`, from the 办理记录), the
+    /// same the 附件2 row for that date shows.
     pub fn add(&mut self, h: &Hazard, date: Date) {
         let rectified = h.is_rectified_by(date);
         let (found, done) = if h.is_major() {

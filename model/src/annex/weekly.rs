@@ -23,18 +23,28 @@ pub const WEEKLY_HEADERS: [&str; 4] = ["序号", "类别", "要点", "备注"];
 /// 附件1 说明, as in the seed.
 pub const WEEKLY_NOTE: &str = "说明：按照工作部署，周调度表每周五汇总。其中，调度事项中需要概述工作简要情况的，按每周实际工作情况填写；其余信息，填报自专项行动部署以来的累计数据，逐周累加更新。";
 
-/// Row 2 企业自查自改.
+/// Row 2 企业自查自改. The seed's 要点: "**家企业制定了自查自改工作方案，发现一般问题隐患**条，
+/// 已整改**条；重大事故隐患**条，已整改**条（其中确定标杆企业**家，帮扶企业**家，发现一般问题隐患
+/// **条，已整改**条；重大事故隐患**条，已整改**条）。"
+///
+/// Which side is which (通知 三（一）二): "分行业选取标杆企业作为帮扶方，与中小微企业建立结对帮扶关系，
+/// 发挥帮扶企业技术、人才和管理优势，解决被帮扶企业人才短缺、安全基础薄弱等问题。" The 标杆企业 is the
+/// 帮扶方 (the body calls it 帮扶企业 too); the 中小微企业 are the 被帮扶企业. Were row 2's
+/// "帮扶企业**家" the helping side again it would repeat "确定标杆企业**家", so it is read as the
+/// enterprises taken into 帮扶, the 被帮扶方 ([`PairRole::Helped`]). The sentence keeps the seed's
+/// words for the Excel file; the 报表 screen says beside each count which side it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SelfInspectionRow {
     /// Enterprises with a 自查自改工作方案 by the report day.
     pub plans: Vec<Uuid>,
     /// Hazards of 企业自查 inspections.
     pub hazards: HazardTally,
-    /// 标杆企业
+    /// 确定标杆企业**家: the 帮扶方 ([`PairRole::Benchmark`]).
     pub benchmarks: Vec<Uuid>,
-    /// 帮扶企业 (the helped side, [`PairRole::Helped`]).
+    /// 帮扶企业**家: the enterprises being helped, the 被帮扶方 ([`PairRole::Helped`]).
     pub helped: Vec<Uuid>,
-    /// 其中: the 企业自查 hazards of enterprises in a 结对帮扶 pair (either side).
+    /// 其中: the 企业自查 hazards of enterprises in a 结对帮扶 pair (either side). 已整改 as in
+    /// every tally: 销号 by the report day ([`crate::hazard::Hazard::is_rectified_by`]).
     pub paired_hazards: HazardTally,
 }
 

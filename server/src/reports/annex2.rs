@@ -1,5 +1,10 @@
 //! 附件2 冶金工贸行业隐患排查整治专项行动重大事故隐患台账 as .xlsx: one row per 重大事故隐患,
 //! the model's 13 cells in the seed's column order.
+//!
+//! A file for a past 填报时间 is that day's ledger, not today's: the model leaves out hazards
+//! found later and writes each row's 整改完成情况 from the state the hazard had at the end of
+//! that day (`Hazard::state_on`, from its 办理记录), the same rule the PWA's 报表 screen and
+//! 附件1's 已整改 counts use.
 
 use model::annex::{MajorHazardLedger, LEDGER_HEADERS, LEDGER_NOTE};
 

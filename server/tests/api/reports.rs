@@ -1155,6 +1155,100 @@ async fn annex3_is_the_campaigns_arrangement_for_every_office(backend: Backend) 
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+/// `hh:mm` 北京时间 on `day`, as the unix ms a phone stamps a 办理记录 step with.
+fn beijing(day: &str, hh: i64, mm: i64) -> i64 {
+    (d(day).days_since_epoch() * 24 * 60 + (hh - 8) * 60 + mm) * 60_000
+}
+
+/// 附件2 for a past Friday shows each hazard as it stood that day, from its 办理记录, not as it
+/// stands now; 附件1's 已整改 for that week agrees.
+async fn annex2_for_a_past_date_shows_the_state_on_that_date(backend: Backend) {
+    let Some(app) = spawn_app_on(backend).await else {
+        return;
+    };
+    let city = app.user("city", Role::City).await;
+    let e1 = enterprise(E1_NAME, XINFU, Industry::Metallurgy, None);
+    let i1 = inspection(
+        &e1,
+        Stage::CityCounty(Level::County),
+        "忻府区应急管理局",
+        "2025-03-03",
+    );
+    let mut h1 = hazard(&i1, 1, HazardKind::Major, "2号转炉氧枪未设置断水联锁");
+    h1.rectification = rectification(
+        "炼钢厂",
+        "李四",
+        "加装断水报警并与氧枪提升联锁",
+        "2025-03-31",
+    );
+    h1.supervising_unit = Some("忻府区安委办".into());
+    // 整改 from Tuesday 03-04; reported done (03-09) on Monday 03-10 at 08:30; 复查 passed and
+    // 销号 the same afternoon. Today it is 已销号.
+    h1.start_rectification("企业", beijing("2025-03-04", 9, 0))
+        .unwrap();
+    h1.submit_for_review(d("2025-03-09"), "企业", beijing("2025-03-10", 8, 30))
+        .unwrap();
+    let review = Review {
+        reviewer: "张三".into(),
+        unit: "忻府区应急管理局".into(),
+        date: d("2025-03-10"),
+        passed: true,
+        photos: Vec::new(),
+        note: String::new(),
+    };
+    h1.record_review(review, "张三", beijing("2025-03-10", 15, 0))
+        .unwrap();
+    let changes = vec![change(&e1), change(&i1), change(&h1)];
+    for outcome in app.push(&city, changes).await {
+        assert_eq!(outcome["status"], "applied", "{outcome}");
+    }
+
+    let ledger = |date: &'static str| {
+        let (app, city) = (&app, &city);
+        async move {
+            download(
+                app,
+                city,
+                &format!("/api/reports/annex2.xlsx?date={date}"),
+                &format!("附件2重大事故隐患台账_忻州市_{date}.xlsx"),
+            )
+            .await
+        }
+    };
+    let before = ledger("2025-03-07").await;
+    let rows = before.data();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][1], E1_NAME);
+    assert_eq!(rows[0][11], "整改中");
+    let after = ledger("2025-03-14").await;
+    assert_eq!(after.data().len(), 1);
+    assert_eq!(after.data()[0][11], "已完成，2025年3月9日完成整改");
+    // Before it was found, the hazard is not in the ledger at all.
+    let earlier = ledger("2025-02-28").await;
+    assert_eq!(
+        earlier.data()[0][0],
+        "截至2025年2月28日，忻州市无重大事故隐患。"
+    );
+
+    // 附件1 row 3 (县级): 已整改 only from the week it was closed in.
+    for (date, rectified) in [("2025-03-07", 0), ("2025-03-14", 1)] {
+        let sheet = download(
+            &app,
+            &city,
+            &format!("/api/reports/annex1.xlsx?date={date}"),
+            &format!("附件1周调度统计表_忻州市_{date}.xlsx"),
+        )
+        .await;
+        let row3 = &sheet.data()[2][2];
+        assert!(
+            row3.ends_with(&format!(
+                "县级共检查1家企业，发现一般问题隐患0条，已整改0条；重大事故隐患1条，已整改{rectified}条。"
+            )),
+            "{date}: {row3}"
+        );
+    }
+}
+
 crate::both_backends!(
     annex3_is_the_campaigns_arrangement_for_every_office,
     annex1_carries_the_countys_own_text_rows_sent_with_the_download,
@@ -1167,4 +1261,5 @@ crate::both_backends!(
     a_record_that_does_not_parse_is_left_out_and_named_under_the_table,
     a_bad_enterprise_body_is_named_not_silently_dropped,
     an_empty_ledger_says_so,
+    annex2_for_a_past_date_shows_the_state_on_that_date,
 );

@@ -181,3 +181,153 @@ fn before_anything_was_found_the_ledger_is_empty() {
     let l = MajorHazardLedger::compute(&fx.data(), Scope::City, d("2024-12-13"));
     assert!(l.rows.is_empty());
 }
+
+/// `hh:00` 北京时间 on `day`, as the unix ms a phone stamps a 办理记录 step with.
+fn at(day: &str, hh: i64) -> i64 {
+    (d(day).days_since_epoch() * 24 + hh - 8) * 3_600_000
+}
+
+fn review_on(date: &str, passed: bool) -> Review {
+    Review {
+        passed,
+        ..review(date)
+    }
+}
+
+/// The 整改完成情况 cell of one hazard in the city ledger for `date`, `None` when not listed.
+fn completion_of(fx: &Fx, key: &str, date: &str) -> Option<(String, bool)> {
+    let l = MajorHazardLedger::compute(&fx.data(), Scope::City, d(date));
+    l.rows
+        .iter()
+        .find(|r| r.hazard_id == fx.id(key))
+        .map(|r| (r.cells[11].clone(), r.rectified))
+}
+
+fn cell(text: &str, rectified: bool) -> Option<(String, bool)> {
+    Some((text.to_owned(), rectified))
+}
+
+#[test]
+fn a_past_ledger_shows_each_row_as_it_stood_that_day() {
+    let mut fx = fixture();
+    // H20 (交叉检查 03-11, 待整改 in the fixture), taken through its whole 办理 afterwards:
+    // 整改 from 03-12, reported done (03-18) on 03-19, 复查 failed 03-20, reported done again
+    // (03-25) that day, 复查 passed 03-26. Today it is 已销号; each Friday's ledger must not say so.
+    let h = fx.hazard_mut("H20");
+    h.start_rectification("企业", at("2025-03-12", 9)).unwrap();
+    h.submit_for_review(d("2025-03-18"), "企业", at("2025-03-19", 9))
+        .unwrap();
+    h.record_review(
+        review_on("2025-03-20", false),
+        "检查员甲",
+        at("2025-03-20", 15),
+    )
+    .unwrap();
+    h.submit_for_review(d("2025-03-25"), "企业", at("2025-03-25", 17))
+        .unwrap();
+    h.record_review(
+        review_on("2025-03-26", true),
+        "检查员甲",
+        at("2025-03-26", 10),
+    )
+    .unwrap();
+    assert_eq!(
+        completion_of(&fx, "H20", "2025-03-11"),
+        cell("待整改", false)
+    );
+    assert_eq!(
+        completion_of(&fx, "H20", "2025-03-14"),
+        cell("整改中", false)
+    );
+    // Reported done on 03-19, but the date it gave went with the failed 复查.
+    assert_eq!(
+        completion_of(&fx, "H20", "2025-03-19"),
+        cell("待复查（已报整改完成，尚未复查销号）", false)
+    );
+    // The failed 复查 on 03-20 sent it back before Friday 03-21.
+    assert_eq!(
+        completion_of(&fx, "H20", "2025-03-21"),
+        cell("整改中", false)
+    );
+    assert_eq!(
+        completion_of(&fx, "H20", "2025-03-25"),
+        cell("待复查（2025年3月25日完成整改，尚未复查销号）", false)
+    );
+    assert_eq!(
+        completion_of(&fx, "H20", "2025-03-28"),
+        cell("已完成，2025年3月25日完成整改", true)
+    );
+}
+
+#[test]
+fn before_its_rectification_started_a_row_reads_as_open_and_then_overdue() {
+    let mut fx = fixture();
+    // H10 (市本级 01-08, 时限 02-28) is 整改中 today; 整改 started only on Monday 03-03.
+    let h = fx.hazard_mut("H10");
+    h.history[0].at = at("2025-03-03", 10);
+    assert_eq!(
+        completion_of(&fx, "H10", "2025-02-21"),
+        cell("待整改", false)
+    );
+    assert_eq!(
+        completion_of(&fx, "H10", "2025-02-28"),
+        cell("待整改", false)
+    );
+    assert_eq!(
+        completion_of(&fx, "H10", "2025-03-07"),
+        cell("逾期未整改（整改时限：2025年2月28日）", false)
+    );
+}
+
+#[test]
+fn a_hazard_not_yet_found_on_the_day_is_not_in_its_ledger() {
+    let mut fx = fixture();
+    // H31 is found on Friday 03-14 itself: in that ledger, not in Thursday's.
+    assert_eq!(completion_of(&fx, "H31", "2025-03-13"), None);
+    assert_eq!(
+        completion_of(&fx, "H31", "2025-03-14"),
+        cell("待整改", false)
+    );
+    // A hazard found after its inspection (H20 written up on 03-17 for the 03-11 visit) enters
+    // the ledger from the day it was found, whatever the inspection's date.
+    fx.hazard_mut("H20").found_on = d("2025-03-17");
+    assert_eq!(completion_of(&fx, "H20", "2025-03-14"), None);
+    assert_eq!(
+        completion_of(&fx, "H20", "2025-03-21"),
+        cell("待整改", false)
+    );
+    let l = MajorHazardLedger::compute(&fx.data(), Scope::City, d("2025-03-14"));
+    assert_eq!(l.rows.len(), 6);
+    let seqs: Vec<&str> = l.rows.iter().map(|r| r.cells[0].as_str()).collect();
+    assert_eq!(seqs, ["1", "2", "3", "4", "5", "6"]);
+}
+
+#[test]
+fn a_record_without_history_is_read_from_its_own_dates() {
+    let mut fx = fixture();
+    // Written by an app that kept no 办理记录: H13 待复查 (done 03-01), H2 已销号 (done 03-12,
+    // 复查 03-15). The dates on the record place it; the current state only where they cannot.
+    fx.hazard_mut("H13").history.clear();
+    fx.hazard_mut("H2").history.clear();
+    assert_eq!(
+        completion_of(&fx, "H13", "2025-02-28"),
+        cell("整改中", false)
+    );
+    assert_eq!(
+        completion_of(&fx, "H13", "2025-03-07"),
+        cell("待复查（2025年3月1日完成整改，尚未复查销号）", false)
+    );
+    assert_eq!(
+        completion_of(&fx, "H2", "2025-03-14"),
+        cell("待复查（2025年3月12日完成整改，尚未复查销号）", false)
+    );
+    assert_eq!(
+        completion_of(&fx, "H2", "2025-03-21"),
+        cell("已完成，2025年3月12日完成整改", true)
+    );
+    // 待整改 with no history: nothing tells otherwise.
+    assert_eq!(
+        completion_of(&fx, "H20", "2025-03-14"),
+        cell("待整改", false)
+    );
+}

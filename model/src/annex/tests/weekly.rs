@@ -274,3 +274,73 @@ fn rows_carry_the_narrative_and_seed_labels() {
     let json = serde_json::to_string(&r).unwrap();
     assert_eq!(serde_json::from_str::<WeeklyReport>(&json).unwrap(), r);
 }
+
+/// `hh:00` 北京时间 on `day`, as unix ms.
+fn at(day: &str, hh: i64) -> i64 {
+    (d(day).days_since_epoch() * 24 + hh - 8) * 3_600_000
+}
+
+#[test]
+fn rectified_in_a_week_means_closed_by_its_report_day_as_in_the_ledger() {
+    use crate::annex::MajorHazardLedger;
+    use crate::hazard::HazardState;
+    let mut fx = fixture();
+    // H20 (交叉检查, 重大): 整改 from 03-12, 复查 failed 03-20, passed 03-26.
+    let h = fx.hazard_mut("H20");
+    h.start_rectification("企业", at("2025-03-12", 9)).unwrap();
+    h.submit_for_review(d("2025-03-18"), "企业", at("2025-03-19", 9))
+        .unwrap();
+    let failed = Review {
+        passed: false,
+        ..review("2025-03-20")
+    };
+    h.record_review(failed, "检查员甲", at("2025-03-20", 15))
+        .unwrap();
+    h.submit_for_review(d("2025-03-25"), "企业", at("2025-03-25", 17))
+        .unwrap();
+    h.record_review(review("2025-03-26"), "检查员甲", at("2025-03-26", 10))
+        .unwrap();
+    let major_cross_rectified = |date: &str| {
+        report(&fx, Scope::City, date)
+            .cross
+            .checked
+            .hazards
+            .major_rectified
+            .contains(&fx.id("H20"))
+    };
+    assert!(!major_cross_rectified("2025-03-14"));
+    assert!(!major_cross_rectified("2025-03-21"));
+    assert!(major_cross_rectified("2025-03-28"));
+
+    // Every week, every tally: 已整改 exactly when the hazard was 已销号 at the end of the
+    // report day, and the 附件2 row of a 重大事故隐患 says the same.
+    let hazard = |id| fx.hazards.iter().find(|h| h.meta.id == id).unwrap();
+    for w in fx.campaign.report_weeks() {
+        let date = w.end;
+        let r = report(&fx, Scope::City, &date.to_string());
+        let ledger = MajorHazardLedger::compute(&fx.data(), Scope::City, date);
+        let s = &r.self_inspection;
+        for t in [
+            &s.hazards,
+            &s.paired_hazards,
+            &r.joint.city.hazards,
+            &r.joint.county.hazards,
+            &r.cross.checked.hazards,
+        ] {
+            for (found, done) in [
+                (&t.general, &t.general_rectified),
+                (&t.major, &t.major_rectified),
+            ] {
+                for id in found {
+                    let closed = hazard(*id).state_on(date) == HazardState::Closed;
+                    assert_eq!(done.contains(id), closed, "{date} {id}");
+                }
+            }
+        }
+        for row in &ledger.rows {
+            let closed = hazard(row.hazard_id).state_on(date) == HazardState::Closed;
+            assert_eq!(row.rectified, closed, "{date}");
+            assert_eq!(row.cells[11].starts_with("已完成"), closed, "{date}");
+        }
+    }
+}
