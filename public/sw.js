@@ -38,6 +38,8 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(req.url);
   // The API and photos always go to the network: data freshness is the sync engine's job.
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  // The onboarding page and the CA download are the server's own pages, not the app.
+  if (url.pathname === '/onboarding' || url.pathname.startsWith('/onboarding/')) return;
   if (req.mode === 'navigate') {
     // Every route of the single-page app is the same shell.
     event.respondWith(

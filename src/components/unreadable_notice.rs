@@ -57,9 +57,9 @@ pub fn UnreadableNotice() -> impl IntoView {
                         "导出"
                     </button>
                 </span>
-                {move || msg.get().map(|m| view! { <span class="small" style="flex-basis:100%">{m}</span> })}
+                {move || msg.get().map(|m| view! { <span class="small full-row">{m}</span> })}
                 <Show when=move || open.get()>
-                    <ul class="list" data-testid="unreadable-list" style="flex-basis:100%">
+                    <ul class="list full-row" data-testid="unreadable-list">
                         {move || rows.get().iter().map(row_view).collect_view()}
                     </ul>
                 </Show>
@@ -77,7 +77,7 @@ fn row_view(u: &Unreadable) -> impl IntoView {
                     " "
                     <code>{u.id.clone()}</code>
                 </span>
-                <span class="small muted" style="overflow-wrap:anywhere">{format!("原因：{}", u.error)}</span>
+                <span class="small muted break-any">{format!("原因：{}", u.error)}</span>
             </span>
         </li>
     }

@@ -96,7 +96,8 @@ fn dashboard_view(d: &DashboardData) -> AnyView {
         .unwrap_or(0)
         .max(1);
     // Bars are a share of the busiest week, so the shape reads at any size.
-    let pct = |n: usize| format!("width:{}%", n * 100 / max);
+    // Set through the CSSOM (`style:width`), which the CSP allows; a `style` attribute it blocks.
+    let pct = |n: usize| format!("{}%", n * 100 / max);
     let total = d.total;
     view! {
         <section class="card" data-testid="dashboard">
@@ -152,8 +153,8 @@ fn dashboard_view(d: &DashboardData) -> AnyView {
                             <li title=title.clone() aria-label=title>
                                 <span class="trend-week">{label}</span>
                                 <span class="trend-bar">
-                                    <span class="bar general" style=pct(p.general)></span>
-                                    <span class="bar major" style=pct(p.major)></span>
+                                    <span class="bar general" style:width=pct(p.general)></span>
+                                    <span class="bar major" style:width=pct(p.major)></span>
                                 </span>
                                 <span class="trend-n">{p.general + p.major}</span>
                             </li>
