@@ -58,13 +58,13 @@ test.afterAll(async () => {
 });
 
 /** A browser that resolves yinhuan.lan to this machine and trusts what the scratch NSS db trusts. */
-async function phone() {
+async function phone(home = path.join(scratch, 'home')) {
   const profile = fs.mkdtempSync(path.join(scratch, 'profile-'));
   const args = [...config.use.launchOptions.args, `--host-resolver-rules=MAP ${HOST} 127.0.0.1`];
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: config.use.launchOptions.executablePath,
     args,
-    env: { ...process.env, HOME: path.join(scratch, 'home') },
+    env: { ...process.env, HOME: home },
     serviceWorkers: 'allow',
     baseURL: app,
   });
@@ -160,13 +160,23 @@ test('the plain-http port serves the onboarding page with the CA fingerprint and
   await page.goto(`http://${HOST}:${HTTP_PORT}/onboarding`);
   expect((await page.locator('body').innerText()).toUpperCase()).toContain(fingerprint);
   await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
-  const crt = await page.request.get(`http://${HOST}:${HTTP_PORT}/onboarding/ca.crt`);
-  expect(crt.status()).toBe(200);
-  expect(Buffer.compare(await crt.body(), der)).toBe(0);
+  // The download is the CA itself (DER), the file a phone installs (fetched by Node: same server).
+  const crt = await fetch(`http://127.0.0.1:${HTTP_PORT}/onboarding/ca.crt`);
+  expect(crt.status).toBe(200);
+  expect(Buffer.compare(Buffer.from(await crt.arrayBuffer()), der)).toBe(0);
   // Everything else goes to https.
   await page.goto(`http://${HOST}:${HTTP_PORT}/`);
   expect(page.url()).toBe(`${app}/`);
   await expect(page.getByTestId('campaign')).toBeVisible();
   expect(violations).toEqual([]);
+  await context.close();
+});
+
+test('a phone that has not installed the office CA is refused the https address', async () => {
+  // The trust above comes from the CA in the NSS database, not from any browser flag.
+  const empty = fs.mkdtempSync(path.join(scratch, 'untrusting-home-'));
+  const { context } = await phone(empty);
+  const page = context.pages()[0] || await context.newPage();
+  await expect(page.goto('/')).rejects.toThrow(/ERR_CERT_AUTHORITY_INVALID/);
   await context.close();
 });
