@@ -17,6 +17,12 @@ pub fn Sync() -> impl IntoView {
     let busy = RwSignal::new(false);
 
     let do_login = move |_| {
+        // Over plain http the password would cross the network in clear: refused here, with
+        // the same words as the sync guard (open the https address, install the certificate).
+        if let Some(why) = crate::components::secure_banner::sync_refusal() {
+            login_error.set(Some(why));
+            return;
+        }
         if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
             login_error.set(Some("请输入用户名和密码。".into()));
             return;

@@ -123,6 +123,14 @@ test('over plain http on a LAN name: the banner says what fails, photos and sync
   // What waits is still counted, and the badge does not claim 已同步.
   await expect(page.getByTestId('pending-records')).not.toHaveText('0');
   await expect(page.getByTestId('sync-badge')).not.toHaveText('已同步');
+  // Nor is a password sent in clear: sign-in refuses with the same words, before any request.
+  const logins = [];
+  page.on('request', (r) => { if (r.url().includes('/api/login')) logins.push(r.url()); });
+  await page.locator('#login-user').fill('demo');
+  await page.locator('#login-pass').fill('demo1234');
+  await page.getByTestId('login').click();
+  await expect(page.getByRole('alert').filter({ hasText: '不是 https 连接' }).first()).toBeVisible();
+  expect(logins).toEqual([]);
 
   // The link leaves the app for the server's page (a real navigation, not a route of the app).
   const nav = page.waitForRequest((r) => r.isNavigationRequest() && new URL(r.url()).pathname === '/onboarding');
