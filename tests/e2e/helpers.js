@@ -101,4 +101,46 @@ async function syncNow(page) {
   await expect(page.getByTestId('sync-error')).toHaveCount(0);
 }
 
-module.exports = { serverBin, installApp, makeJpeg, storedPhotos, drawSignature, login, syncNow, freeBasis };
+/** A server of its own with a certificate from `tls init` (the office LAN set-up): HTTPS on
+ * `httpsPort`, the plain-http redirect + onboarding port on `httpPort`, both on 127.0.0.1 (a
+ * browser reaches them as yinhuan.lan through --host-resolver-rules). Resolves once the
+ * onboarding page answers; `stop()` ends it and removes its scratch directory. */
+async function startTlsServer({ httpsPort, httpPort, hosts = ['yinhuan.lan', '192.168.1.20'], demo = false }) {
+  const { spawn, execFileSync } = require('node:child_process');
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'yinhuan-tls-'));
+  const data = path.join(scratch, 'data');
+  fs.mkdirSync(data);
+  execFileSync(serverBin, ['tls', 'init', ...hosts.flatMap((h) => ['--host', h]), '--data', data]);
+  const dist = path.resolve(__dirname, '../../dist');
+  const child = spawn(serverBin, ['serve', ...(demo ? ['--demo'] : []), '--dist', dist, '--data', data,
+    '--listen', `127.0.0.1:${httpsPort}`, '--http-redirect', `127.0.0.1:${httpPort}`],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${httpPort}/onboarding`)).status === 200) break;
+    } catch { /* not up yet */ }
+    if (child.exitCode !== null) throw new Error(`server exited:\n${log}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server not up after 30 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    scratch,
+    data,
+    caPem: path.join(data, 'tls', 'ca.pem'),
+    stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      fs.rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+module.exports = { startTlsServer, serverBin, installApp, makeJpeg, storedPhotos, drawSignature, login, syncNow, freeBasis };

@@ -6,15 +6,13 @@
 // no page raises a Content-Security-Policy violation. The plain-http port serves the onboarding
 // page (CA fingerprint) and redirects everything else to https.
 const { test, expect, chromium } = require('@playwright/test');
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { serverBin, makeJpeg, login, syncNow, freeBasis, storedPhotos } = require('./helpers');
+const { startTlsServer, makeJpeg, login, syncNow, freeBasis, storedPhotos } = require('./helpers');
 const config = require('./playwright.config');
 
-const root = path.resolve(__dirname, '../..');
 const HTTPS_PORT = Number(process.env.E2E_HTTPS_PORT || 8443);
 const HTTP_PORT = Number(process.env.E2E_HTTP_PORT || 8094);
 const HOST = 'yinhuan.lan';
@@ -22,40 +20,20 @@ const app = `https://${HOST}:${HTTPS_PORT}`;
 
 test.setTimeout(180_000);
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 let server = null;
 let scratch = null;
 
 test.beforeAll(async () => {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'yinhuan-https-'));
-  const data = path.join(scratch, 'data');
-  fs.mkdirSync(data);
-  execFileSync(serverBin, ['tls', 'init', '--host', HOST, '--host', '192.168.1.20', '--data', data]);
+  server = await startTlsServer({ httpsPort: HTTPS_PORT, httpPort: HTTP_PORT, hosts: [HOST, '192.168.1.20'], demo: true });
+  scratch = server.scratch;
   // The browser's own trust store under a scratch HOME, as a phone that installed the CA.
   const nss = path.join(scratch, 'home', '.pki', 'nssdb');
   fs.mkdirSync(nss, { recursive: true });
   execFileSync('certutil', ['-d', `sql:${nss}`, '-N', '--empty-password']);
-  execFileSync('certutil', ['-d', `sql:${nss}`, '-A', '-t', 'C,,', '-n', '隐患排查 LAN CA', '-i', path.join(data, 'tls', 'ca.pem')]);
-  server = spawn(serverBin, ['serve', '--demo', '--dist', `${root}/dist`, '--data', data,
-    '--listen', `127.0.0.1:${HTTPS_PORT}`, '--http-redirect', `127.0.0.1:${HTTP_PORT}`],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  server.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${HTTP_PORT}/onboarding`)).status === 200) break;
-    } catch { /* not up yet */ }
-    if (server.exitCode !== null) throw new Error(`server exited:\n${log}`);
-    if (Date.now() > deadline) throw new Error(`server not up after 30 s:\n${log}`);
-    await sleep(100);
-  }
+  execFileSync('certutil', ['-d', `sql:${nss}`, '-A', '-t', 'C,,', '-n', '隐患排查 LAN CA', '-i', server.caPem]);
 });
 
-test.afterAll(async () => {
-  if (server && server.exitCode === null) server.kill('SIGTERM');
-});
+test.afterAll(() => server?.stop());
 
 /** A browser that resolves yinhuan.lan to this machine and trusts what the scratch NSS db trusts. */
 async function phone(home = path.join(scratch, 'home')) {
@@ -152,7 +130,7 @@ test('on https://yinhuan.lan the app installs, starts offline, fingerprints a ph
 });
 
 test('the plain-http port serves the onboarding page with the CA fingerprint and redirects the rest', async () => {
-  const pem = fs.readFileSync(path.join(scratch, 'data', 'tls', 'ca.pem'), 'utf8');
+  const pem = fs.readFileSync(server.caPem, 'utf8');
   const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
   const fingerprint = crypto.createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g).join(':');
   const { context, violations } = await phone();

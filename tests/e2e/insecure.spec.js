@@ -7,12 +7,9 @@
 // plain-http port, as a phone first sees it) shows the steps, the CA fingerprint and, in an
 // in-app browser, the way out. Also makes the README's two screenshots.
 const { test, expect, chromium } = require('@playwright/test');
-const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { serverBin } = require('./helpers');
+const { startTlsServer } = require('./helpers');
 const config = require('./playwright.config');
 
 const root = path.resolve(__dirname, '../..');
@@ -67,7 +64,7 @@ test('over plain http on a LAN name: the banner says what fails, photos and sync
   await expect.poll(async () => (await banner.boundingBox()).width).toBe(375);
   await expect.poll(async () => (await banner.boundingBox()).y)
     .toBe((await page.locator('header.topbar').boundingBox()).height);
-  await page.screenshot({ path: path.join(shots, 'phone-insecure-banner.png') });
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, 'phone-insecure-banner.png') });
 
   // On every screen.
   await page.getByRole('link', { name: '企业' }).click();
@@ -179,33 +176,12 @@ test.describe('the onboarding page', () => {
   const HTTP_PORT = Number(process.env.E2E_ONBOARD_HTTP_PORT || 8096);
   const onboarding = `http://${HOST}:${HTTP_PORT}/onboarding`;
   let server = null;
-  let scratch = null;
 
   test.beforeAll(async () => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'yinhuan-onboard-'));
-    const data = path.join(scratch, 'data');
-    fs.mkdirSync(data);
-    execFileSync(serverBin, ['tls', 'init', '--host', HOST, '--host', '192.168.1.20', '--data', data]);
-    server = spawn(serverBin, ['serve', '--dist', `${root}/dist`, '--data', data,
-      '--listen', `127.0.0.1:${HTTPS_PORT}`, '--http-redirect', `127.0.0.1:${HTTP_PORT}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    server.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${HTTP_PORT}/onboarding`)).status === 200) break;
-      } catch { /* not up yet */ }
-      if (server.exitCode !== null) throw new Error(`server exited:\n${log}`);
-      if (Date.now() > deadline) throw new Error(`server not up after 30 s:\n${log}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    server = await startTlsServer({ httpsPort: HTTPS_PORT, httpPort: HTTP_PORT, hosts: [HOST, '192.168.1.20'] });
   });
 
-  test.afterAll(async () => {
-    if (server && server.exitCode === null) server.kill('SIGTERM');
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  });
+  test.afterAll(() => server?.stop());
 
   test('over plain http: the steps, the QR code, the fingerprint of the very CA it hands out', async () => {
     const browser = await lanBrowser();
@@ -243,7 +219,7 @@ test.describe('the onboarding page', () => {
     const pem = await page.request.get(new URL(href.replace(/\.crt$/, '.pem'), direct).href);
     expect(await pem.text()).toContain('BEGIN CERTIFICATE');
 
-    await page.screenshot({ path: path.join(shots, 'phone-onboarding.png'), fullPage: true });
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, 'phone-onboarding.png'), fullPage: true });
     expect(errors).toEqual([]);
     expect(violations).toEqual([]);
     await browser.close();
