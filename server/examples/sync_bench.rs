@@ -13,22 +13,37 @@
 //!    start at the same instant and pull everything from cursor 0 in pages of 200 (the PWA's
 //!    `PULL_PAGE`), asking for br/gzip like a browser. Per-request and whole-pull latency
 //!    percentiles and the error count (must be 0).
+//! 3. Pull over HTTPS vs plain HTTP: a server of its own holding `BENCH_TLS_RECORDS` records
+//!    (default 1000) serves the same app twice, over plain HTTP and over HTTPS exactly as
+//!    `serve` does (`https_app` behind the server's own `TlsListener`, with a CA and a server
+//!    certificate for 127.0.0.1/localhost made by `tls::cert::init`, as `tls init` makes them).
+//!    D devices pull everything at once, as in 2 but connecting after the start signal (TCP
+//!    connect and, over HTTPS, a full handshake count in the whole pull, as when phones start a
+//!    sync together). Four runs alternating HTTP, HTTPS, HTTPS, HTTP so that a drift in the
+//!    shared machine's load falls on both: request p50/p99, whole-pull p99, the HTTPS/HTTP
+//!    ratios, the server threads' CPU time per request, errors (must be 0).
+//! 4. TLS handshake rate: `BENCH_HANDSHAKE_CLIENTS` clients (default 32) each open a new
+//!    connection, GET /api/health, close, and again, for 4 × 2.5 s alternating plain TCP and
+//!    TLS (full handshakes: the client keeps no session to resume). Connections per second, the
+//!    server's CPU time per connection, errors (must be 0).
 //!
 //! Environment: `BENCH_RECORDS` (default 10000), `BENCH_DEVICES` (default 200),
 //! `BENCH_ACCEPT_ENCODING` (default as a browser; `gzip` or `identity` to price compression),
-//! `TMPDIR` (where the databases go; the figures depend on that disk's fsync).
+//! `BENCH_TLS_RECORDS` (default 1000, at most `BENCH_RECORDS`), `BENCH_HANDSHAKE_CLIENTS`
+//! (default 32), `TMPDIR` (where the databases go; the figures depend on that disk's fsync).
 //!
 //! Build it in release (`cargo run --release -p yinhuan-server --example sync_bench`): the
 //! server under test is then the release build of this crate, in this process.
 
 use std::future::Future;
 use std::io::Read;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use axum::serve::ListenerExt;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{self, SendRequest};
@@ -46,16 +61,22 @@ use model::sync::{
     stored_body, Change, LoginResponse, PushOutcome, PushRequest, PushResponse, RecordScope, Role,
     RoleKind, UserInfo,
 };
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use sqlx::sqlite::SqlitePool;
 use tempfile::TempDir;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::Runtime;
 use tokio::sync::{oneshot, Barrier};
+use tokio_rustls::TlsConnector;
 use uuid::Uuid;
 use yinhuan_server::auth::{self, AuthUser, NewUser};
-use yinhuan_server::{app, records, AppState, Config, Db};
+use yinhuan_server::tls::listener::{self as tls_listener, ReloadingCert, TlsListener};
+use yinhuan_server::tls::{self, CertSource, Host};
+use yinhuan_server::{app, https_app, records, AppState, Config, Db};
 
 const USERNAME: &str = "bench";
 const PASSWORD: &str = "bench-password";
@@ -91,6 +112,8 @@ fn env_usize(key: &str, default: usize) -> usize {
 fn main() {
     let n = env_usize("BENCH_RECORDS", 10_000);
     let devices = env_usize("BENCH_DEVICES", 200);
+    let tls_records = env_usize("BENCH_TLS_RECORDS", 1000).min(n);
+    let handshake_clients = env_usize("BENCH_HANDSHAKE_CLIENTS", 32);
     let root = tempfile::tempdir().expect("temp dir");
     // The client gets a runtime of its own, apart from each server's, so the 200 device tasks
     // do not share the server's run queue (as with a separate process); both compete for the
@@ -118,9 +141,32 @@ fn main() {
     let pull_server = servers.pop().expect("a server");
     servers.into_iter().for_each(Server::stop);
     let pull = client
-        .block_on(pull_fan_out(&pull_server, devices, n))
+        .block_on(async {
+            let tokens = device_tokens(&pull_server, devices).await?;
+            let endpoint = Endpoint::plain(pull_server.addr);
+            pull_fan_out(&endpoint, tokens, n, Connect::BeforeStart).await
+        })
         .expect("pull fan-out");
     pull_server.stop();
+
+    // 3 and 4: one more server, alone on the machine's cores like the pull server was, serving
+    // the same app over plain HTTP and over HTTPS.
+    let mut tls_server = Server::start(root.path());
+    let https = tls_server.serve_https(root.path());
+    let plain = Endpoint::plain(tls_server.addr);
+    let versus = client
+        .block_on(pull_http_vs_https(
+            &tls_server,
+            &plain,
+            &https,
+            devices,
+            &changes[..tls_records],
+        ))
+        .expect("pull over HTTPS vs HTTP");
+    let handshakes = client
+        .block_on(connection_rates(&plain, &https, handshake_clients))
+        .expect("handshake rate");
+    tls_server.stop();
 
     let build = if cfg!(debug_assertions) {
         "DEBUG build: figures not representative, use --release"
@@ -217,6 +263,8 @@ fn main() {
         format!("= 0 {}", verdict(pull.errors == 0)),
     );
     failed |= pull.errors > 0;
+    failed |= versus_rows(&mut table, &versus, devices, tls_records);
+    failed |= handshake_rows(&mut table, &handshakes, handshake_clients);
     table.print();
     println!("total run time {:.0} s", started.elapsed().as_secs_f64());
     // `exit` skips destructors: remove the databases first.
@@ -541,8 +589,17 @@ struct Server {
     runtime: Runtime,
     shutdown: oneshot::Sender<()>,
     served: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The same app over HTTPS beside the plain listener, once [`Server::serve_https`] ran.
+    https: Option<Https>,
     _dist: TempDir,
     _data: TempDir,
+}
+
+struct Https {
+    shutdown: oneshot::Sender<()>,
+    served: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// `ca.pem`, `ca.key`, `server.pem`, `server.key`: removed once the server stopped.
+    certs: TempDir,
 }
 
 impl Server {
@@ -574,8 +631,57 @@ impl Server {
             runtime,
             shutdown,
             served,
+            https: None,
             _dist: dist,
             _data: data,
+        }
+    }
+
+    /// Serves the same state over HTTPS too, as `serve` does when `<data>/tls/` holds a
+    /// certificate: `tls init`'s CA and server certificate (for 127.0.0.1 and localhost, made
+    /// by the server's own `tls::cert::init`, into a directory of their own), loaded by
+    /// `ReloadingCert`, rustls configured by `server_config`, handshakes run by `TlsListener`,
+    /// `https_app` behind it. Returns the address with a client trusting only that CA.
+    fn serve_https(&mut self, root: &Path) -> Endpoint {
+        let certs = tempfile::tempdir_in(root).expect("tls dir");
+        let hosts = [
+            Host::Ip(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            Host::Dns("localhost".to_owned()),
+        ];
+        let issued = tls::cert::init(certs.path(), &hosts, false).expect("tls init");
+        let cert = ReloadingCert::load(CertSource {
+            cert: issued.files.server_cert(),
+            key: issued.files.server_key(),
+            local_ca: true,
+        })
+        .expect("load the server certificate");
+        let config = tls_listener::server_config(cert).expect("rustls server config");
+        let connector = tls_connector(&issued.files.ca_cert()).expect("rustls client config");
+        // `TlsListener::new` spawns its accept loop: on the server's runtime.
+        let listener = self.runtime.block_on(async {
+            let tcp = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            TlsListener::new(tcp, config).expect("tls listener")
+        });
+        let addr = axum::serve::Listener::local_addr(&listener).expect("local addr");
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let service =
+            https_app(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let served = self.runtime.spawn(async move {
+            // Connect info for a custom listener, as main.rs does.
+            axum::serve(listener.tap_io(|_| ()), service)
+                .with_graceful_shutdown(async {
+                    stopped.await.ok();
+                })
+                .await
+        });
+        self.https = Some(Https {
+            shutdown,
+            served,
+            certs,
+        });
+        Endpoint {
+            addr,
+            tls: Some(connector),
         }
     }
 
@@ -595,11 +701,19 @@ impl Server {
             runtime,
             shutdown,
             served,
+            https,
             ..
         } = self;
         shutdown.send(()).ok();
+        let https = https.map(|h| {
+            h.shutdown.send(()).ok();
+            (h.served, h.certs)
+        });
         runtime.block_on(async {
             served.await.ok();
+            if let Some((served, _certs)) = https {
+                served.await.ok();
+            }
             state.db.close().await;
         });
     }
@@ -608,10 +722,44 @@ impl Server {
 // ---------------------------------------------------------------------------------------------
 // HTTP client
 
+/// Where a client connects: plain HTTP, or HTTPS trusting the bench's own CA.
+#[derive(Clone)]
+struct Endpoint {
+    addr: SocketAddr,
+    tls: Option<TlsConnector>,
+}
+
+impl Endpoint {
+    fn plain(addr: SocketAddr) -> Endpoint {
+        Endpoint { addr, tls: None }
+    }
+}
+
+/// A client as a phone that installed the office CA: that CA its only root, TLS 1.2/1.3 on
+/// ring like the server, HTTP/1.1. No session cache: every connection is a full handshake.
+fn tls_connector(ca_pem: &Path) -> Result<TlsConnector, BoxError> {
+    let pem = std::fs::read(ca_pem)?;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(&pem) {
+        roots.add(cert?)?;
+    }
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.resumption = rustls::client::Resumption::disabled();
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
 /// One keep-alive HTTP/1.1 connection, as a browser tab keeps to its server.
 struct Client {
     send: SendRequest<Full<Bytes>>,
     host: HeaderValue,
+    /// Over HTTPS: the negotiated protocol, cipher suite and key exchange.
+    tls: Option<String>,
 }
 
 struct Reply {
@@ -630,18 +778,26 @@ impl Reply {
 }
 
 impl Client {
-    async fn connect(addr: SocketAddr) -> Result<Client, BoxError> {
+    async fn connect(endpoint: &Endpoint) -> Result<Client, BoxError> {
+        let addr = endpoint.addr;
         let stream = TcpStream::connect(addr).await?;
         // Browsers disable Nagle too; without it a request written in two parts could wait
         // for a delayed ACK.
         stream.set_nodelay(true)?;
-        let (send, connection) = http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(async move {
-            connection.await.ok();
-        });
+        let (send, tls) = match &endpoint.tls {
+            None => (http1_handshake(stream).await?, None),
+            Some(connector) => {
+                let stream = connector
+                    .connect(ServerName::from(addr.ip()), stream)
+                    .await?;
+                let tls = describe_tls(stream.get_ref().1);
+                (http1_handshake(stream).await?, Some(tls))
+            }
+        };
         Ok(Client {
             send,
             host: HeaderValue::from_str(&addr.to_string())?,
+            tls,
         })
     }
 
@@ -675,6 +831,31 @@ impl Client {
             raw,
         })
     }
+}
+
+async fn http1_handshake<S>(stream: S) -> Result<SendRequest<Full<Bytes>>, BoxError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (send, connection) = http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        connection.await.ok();
+    });
+    Ok(send)
+}
+
+/// "TLSv1_3 TLS13_AES_256_GCM_SHA384 X25519".
+fn describe_tls(conn: &rustls::ClientConnection) -> String {
+    let version = conn
+        .protocol_version()
+        .map_or("?".into(), |v| format!("{v:?}"));
+    let suite = conn
+        .negotiated_cipher_suite()
+        .map_or("?".into(), |s| format!("{:?}", s.suite()));
+    let group = conn
+        .negotiated_key_exchange_group()
+        .map_or("?".into(), |g| format!("{:?}", g.name()));
+    format!("{version} {suite} {group}")
 }
 
 fn decode(encoding: Option<&HeaderValue>, raw: &[u8]) -> Result<Vec<u8>, BoxError> {
@@ -794,7 +975,7 @@ impl Pusher {
             })
             .await?;
         let device_id = format!("bench-push-{batch}");
-        let mut client = Client::connect(server.addr).await?;
+        let mut client = Client::connect(&Endpoint::plain(server.addr)).await?;
         let login_body = serde_json::json!({
             "username": USERNAME, "password": PASSWORD, "device_id": device_id,
         });
@@ -904,9 +1085,9 @@ struct DeviceRun {
     encoding: String,
 }
 
-async fn pull_fan_out(server: &Server, devices: usize, expect: usize) -> Result<PullRun, BoxError> {
-    // Devices that signed in long ago: a token each, issued the way login issues it (without
-    // 200 argon2 verifications, which would measure login rather than pull).
+/// Tokens for `devices` devices that signed in long ago, issued the way login issues them
+/// (without 200 argon2 verifications, which would measure login rather than pull).
+async fn device_tokens(server: &Server, devices: usize) -> Result<Vec<String>, BoxError> {
     let db = server.state.db.clone();
     let tokens = server
         .run(async move {
@@ -919,17 +1100,46 @@ async fn pull_fan_out(server: &Server, devices: usize, expect: usize) -> Result<
         })
         .await
         .map_err(|e| format!("issue tokens: {e}"))?;
+    Ok(tokens)
+}
 
-    // Everyone connects first, then all start at the same instant.
+/// When the devices open their connections.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Connect {
+    /// Everyone connects first, then all start pulling at the same instant: the whole pull
+    /// leaves the connection out.
+    BeforeStart,
+    /// All start at the same instant by connecting: the TCP connect and, over HTTPS, the
+    /// handshake are part of the whole pull.
+    AfterStart,
+}
+
+async fn pull_fan_out(
+    endpoint: &Endpoint,
+    tokens: Vec<String>,
+    expect: usize,
+    connect: Connect,
+) -> Result<PullRun, BoxError> {
+    let devices = tokens.len();
     let barrier = Arc::new(Barrier::new(devices + 1));
     let mut tasks = Vec::with_capacity(devices);
     for token in tokens {
         let barrier = barrier.clone();
-        let addr = server.addr;
+        let endpoint = endpoint.clone();
         tasks.push(tokio::spawn(async move {
-            let client = Client::connect(addr).await;
+            let early = match connect {
+                Connect::BeforeStart => Some(Client::connect(&endpoint).await),
+                Connect::AfterStart => None,
+            };
             barrier.wait().await;
-            pull_everything(client?, &token).await
+            let start = Instant::now();
+            let client = match early {
+                Some(client) => client?,
+                None => Client::connect(&endpoint).await?,
+            };
+            let mut device = pull_everything(client, &token).await?;
+            device.whole = start.elapsed();
+            Ok::<_, BoxError>(device)
         }));
     }
     barrier.wait().await;
@@ -958,7 +1168,8 @@ async fn pull_fan_out(server: &Server, devices: usize, expect: usize) -> Result<
     Ok(run)
 }
 
-/// The PWA's pull loop: from cursor 0, page after page, until `more` is false.
+/// The PWA's pull loop: from cursor 0, page after page, until `more` is false. The caller
+/// times the whole pull.
 async fn pull_everything(mut client: Client, token: &str) -> Result<DeviceRun, BoxError> {
     let mut run = DeviceRun {
         latencies: Vec::new(),
@@ -969,7 +1180,6 @@ async fn pull_everything(mut client: Client, token: &str) -> Result<DeviceRun, B
         encoding: String::new(),
     };
     let mut cursor = 0;
-    let start = Instant::now();
     loop {
         let path = format!("/api/sync/pull?cursor={cursor}&limit={PULL_PAGE}");
         let t = Instant::now();
@@ -991,6 +1201,387 @@ async fn pull_everything(mut client: Client, token: &str) -> Result<DeviceRun, B
             break;
         }
     }
-    run.whole = start.elapsed();
     Ok(run)
+}
+
+impl PullRun {
+    /// Adds another run's samples (runs of the same pull, so the byte counts are the same).
+    fn merge(&mut self, other: PullRun) {
+        self.latencies.extend(other.latencies);
+        self.whole.extend(other.whole);
+        self.errors += other.errors;
+        self.wall += other.wall;
+        self.wire_bytes = other.wire_bytes;
+        self.json_bytes = other.json_bytes;
+        self.encoding = other.encoding;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server CPU time
+
+/// The server's threads: its runtime's (workers and blocking pool) and the SQLite
+/// connections' (sqlx runs each connection on a thread of its own). The client's runtime
+/// threads are named `client`.
+const SERVER_THREADS: [&str; 2] = ["server", "sqlx-sqlite"];
+
+/// On-CPU time so far of this process's threads whose names start with one of `prefixes`,
+/// from the scheduler's statistics in /proc (Linux). Unlike wall time it barely moves when
+/// other processes take the machine's cores. `None` where there is no /proc schedstat.
+fn threads_cpu(prefixes: &[&str]) -> Option<Duration> {
+    let mut nanos: u64 = 0;
+    for entry in std::fs::read_dir("/proc/self/task").ok()? {
+        let Ok(dir) = entry.map(|e| e.path()) else {
+            continue;
+        };
+        // A thread may end between the listing and the reads: skip it.
+        let Ok(name) = std::fs::read_to_string(dir.join("comm")) else {
+            continue;
+        };
+        if !prefixes.iter().any(|p| name.starts_with(p)) {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(dir.join("schedstat")) else {
+            continue;
+        };
+        nanos += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(nanos))
+}
+
+/// CPU time of the server's threads and of the client's (the 200 devices' share, which
+/// phones would bear).
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    server: Duration,
+    client: Duration,
+}
+
+impl Cpu {
+    fn now() -> Option<Cpu> {
+        Some(Cpu {
+            server: threads_cpu(&SERVER_THREADS)?,
+            client: threads_cpu(&["client"])?,
+        })
+    }
+
+    /// Per unit of work, in µs: (server, client).
+    fn per(&self, units: usize) -> (f64, f64) {
+        let per = |d: Duration| d.as_secs_f64() * 1e6 / units.max(1) as f64;
+        (per(self.server), per(self.client))
+    }
+}
+
+/// `task`'s output and the CPU time spent while it ran.
+async fn with_cpu<T>(task: impl Future<Output = T>) -> (T, Option<Cpu>) {
+    let before = Cpu::now();
+    let out = task.await;
+    let after = Cpu::now();
+    let spent = before.zip(after).map(|(b, a)| Cpu {
+        server: a.server.saturating_sub(b.server),
+        client: a.client.saturating_sub(b.client),
+    });
+    (out, spent)
+}
+
+/// Adds `more` to `total`; `None` (no /proc) spoils the sum.
+fn add_cpu(total: &mut Option<Cpu>, more: Option<Cpu>) {
+    *total = total.zip(more).map(|(a, b)| Cpu {
+        server: a.server + b.server,
+        client: a.client + b.client,
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Pull over HTTPS vs plain HTTP
+
+/// Which protocol each run of [`pull_http_vs_https`] and [`connection_rates`] uses, in order:
+/// ABBA, so that a load drifting over the runs weighs on both alike.
+const ALTERNATION: [bool; 4] = [false, true, true, false];
+
+struct Versus {
+    /// What the HTTPS connections negotiated.
+    tls: String,
+    http: PullRun,
+    https: PullRun,
+    /// CPU time over all runs of each protocol.
+    http_cpu: Option<Cpu>,
+    https_cpu: Option<Cpu>,
+}
+
+/// `changes` pushed to `server` (over plain HTTP, batches of 200), then `devices` devices pull
+/// all of them at once, connecting at the start signal, four times: HTTP, HTTPS, HTTPS, HTTP.
+async fn pull_http_vs_https(
+    server: &Server,
+    plain: &Endpoint,
+    https: &Endpoint,
+    devices: usize,
+    changes: &[Change],
+) -> Result<Versus, BoxError> {
+    let mut pusher = Pusher::sign_in(server, model::sync::MAX_PUSH_CHANGES).await?;
+    let (_, not_applied) = pusher.push(changes).await?;
+    drop(pusher);
+    if not_applied > 0 {
+        return Err(format!("{not_applied} changes not applied").into());
+    }
+    // One connection first: the certificate must verify before 200 devices try it.
+    let tls = Client::connect(https).await?.tls.unwrap_or_default();
+    let tokens = device_tokens(server, devices).await?;
+    let mut versus = Versus {
+        tls,
+        http: PullRun::default(),
+        https: PullRun::default(),
+        http_cpu: Some(Cpu::default()),
+        https_cpu: Some(Cpu::default()),
+    };
+    for over_tls in ALTERNATION {
+        let endpoint = if over_tls { https } else { plain };
+        let fan_out = pull_fan_out(endpoint, tokens.clone(), changes.len(), Connect::AfterStart);
+        let (run, cpu) = with_cpu(fan_out).await;
+        let (total, total_cpu) = if over_tls {
+            (&mut versus.https, &mut versus.https_cpu)
+        } else {
+            (&mut versus.http, &mut versus.http_cpu)
+        };
+        total.merge(run?);
+        add_cpu(total_cpu, cpu);
+    }
+    Ok(versus)
+}
+
+/// The rows of part 3; true when a device failed.
+fn versus_rows(table: &mut Table, v: &Versus, devices: usize, records: usize) -> bool {
+    let runs = ALTERNATION.len() / 2;
+    table.row(
+        &format!("pull HTTP vs HTTPS: {devices} devices × all {records} records"),
+        format!("{runs} + {runs} runs"),
+        "own server; connect at start; HTTP, HTTPS, HTTPS, HTTP".into(),
+    );
+    let (version, params) = v.tls.split_once(' ').unwrap_or((&v.tls, ""));
+    table.row(
+        "  HTTPS negotiated",
+        version.to_owned(),
+        format!("{params}; ECDSA P-256 certificate by tls::cert::init"),
+    );
+    for (name, run) in [("HTTP ", &v.http), ("HTTPS", &v.https)] {
+        table.row(
+            &format!("  {name} request latency p50 / p99"),
+            format!(
+                "{} / {} ms",
+                ms(percentile(&run.latencies, 0.50)),
+                ms(percentile(&run.latencies, 0.99))
+            ),
+            format!(
+                "report (max {} ms, {:.0} req/s)",
+                ms(percentile(&run.latencies, 1.0)),
+                run.latencies.len() as f64 / run.wall.as_secs_f64()
+            ),
+        );
+        table.row(
+            &format!("  {name} whole pull p50 / p99 (with connect)"),
+            format!(
+                "{} / {} ms",
+                ms(percentile(&run.whole, 0.50)),
+                ms(percentile(&run.whole, 0.99))
+            ),
+            format!("report (max {} ms)", ms(percentile(&run.whole, 1.0))),
+        );
+    }
+    let ratio = |f: fn(&PullRun) -> &[Duration]| {
+        percentile(f(&v.https), 0.99).as_secs_f64() / percentile(f(&v.http), 0.99).as_secs_f64()
+    };
+    table.row(
+        "  HTTPS / HTTP request p99",
+        format!("{:.2} ×", ratio(|r| &r.latencies)),
+        "report".into(),
+    );
+    table.row(
+        "  HTTPS / HTTP whole pull p99",
+        format!("{:.2} ×", ratio(|r| &r.whole)),
+        "report".into(),
+    );
+    if let (Some(http), Some(https)) = (v.http_cpu, v.https_cpu) {
+        let (http_server, http_client) = http.per(v.http.latencies.len());
+        let (https_server, https_client) = https.per(v.https.latencies.len());
+        table.row(
+            "  server CPU per request HTTP / HTTPS",
+            format!("{:.2} / {:.2} ms", http_server / 1e3, https_server / 1e3),
+            format!(
+                "HTTPS / HTTP {:.2} × (diagnostic)",
+                https_server / http_server
+            ),
+        );
+        table.row(
+            "  client CPU per request HTTP / HTTPS",
+            format!("{:.2} / {:.2} ms", http_client / 1e3, https_client / 1e3),
+            format!(
+                "HTTPS / HTTP {:.2} × (diagnostic; the phones' share)",
+                https_client / http_client
+            ),
+        );
+    }
+    let errors = v.http.errors + v.https.errors;
+    table.row(
+        "  errors HTTP / HTTPS",
+        format!("{} / {}", v.http.errors, v.https.errors),
+        format!("= 0 {}", verdict(errors == 0)),
+    );
+    errors > 0
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. TLS handshake rate
+
+/// Length of each of the four phases of [`connection_rates`].
+const RATE_PHASE: Duration = Duration::from_millis(2500);
+
+#[derive(Default)]
+struct Rate {
+    /// Time from connect to the end of the health answer, per connection.
+    latencies: Vec<Duration>,
+    errors: usize,
+    wall: Duration,
+    cpu: Option<Cpu>,
+}
+
+impl Rate {
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.wall.as_secs_f64()
+    }
+
+    /// Server and client CPU time per connection, in µs.
+    fn cpu_per_connection(&self) -> Option<(f64, f64)> {
+        self.cpu.map(|cpu| cpu.per(self.latencies.len()))
+    }
+}
+
+struct Handshakes {
+    plain: Rate,
+    tls: Rate,
+}
+
+/// `clients` clients each connecting, asking /api/health and closing, again and again, for
+/// [`RATE_PHASE`] per run: plain, TLS, TLS, plain.
+async fn connection_rates(
+    plain: &Endpoint,
+    https: &Endpoint,
+    clients: usize,
+) -> Result<Handshakes, BoxError> {
+    let fresh = || Rate {
+        cpu: Some(Cpu::default()),
+        ..Rate::default()
+    };
+    let mut h = Handshakes {
+        plain: fresh(),
+        tls: fresh(),
+    };
+    for over_tls in ALTERNATION {
+        let endpoint = if over_tls { https } else { plain };
+        let (phase, cpu) = with_cpu(connection_phase(endpoint, clients)).await;
+        let phase = phase?;
+        let total = if over_tls { &mut h.tls } else { &mut h.plain };
+        total.latencies.extend(phase.latencies);
+        total.errors += phase.errors;
+        total.wall += phase.wall;
+        add_cpu(&mut total.cpu, cpu);
+    }
+    Ok(h)
+}
+
+async fn connection_phase(endpoint: &Endpoint, clients: usize) -> Result<Rate, BoxError> {
+    let start = Instant::now();
+    let deadline = start + RATE_PHASE;
+    let mut tasks = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let endpoint = endpoint.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0usize;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match one_connection(&endpoint).await {
+                    Ok(()) => latencies.push(t.elapsed()),
+                    Err(e) => {
+                        if errors == 0 {
+                            eprintln!("a connection failed: {e}");
+                        }
+                        errors += 1;
+                        // A refused connection fails at once: do not spin on it.
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    }
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut rate = Rate::default();
+    for task in tasks {
+        let (latencies, errors) = task.await?;
+        rate.latencies.extend(latencies);
+        rate.errors += errors;
+    }
+    // The last connections end a little after the deadline: they count, and so does their time.
+    rate.wall = start.elapsed();
+    Ok(rate)
+}
+
+/// A new connection (over HTTPS with a full handshake), one GET /api/health, closed.
+async fn one_connection(endpoint: &Endpoint) -> Result<(), BoxError> {
+    let mut client = Client::connect(endpoint).await?;
+    let reply = client.call(Method::GET, "/api/health", None, None).await?;
+    if reply.status != StatusCode::OK {
+        return Err(format!("health: {}", reply.status).into());
+    }
+    Ok(())
+}
+
+/// The rows of part 4; true when a connection failed.
+fn handshake_rows(table: &mut Table, h: &Handshakes, clients: usize) -> bool {
+    let runs = ALTERNATION.len() / 2;
+    table.row(
+        &format!("new connections: {clients} clients, each + GET /api/health"),
+        format!("{runs} × {:.1} s each", RATE_PHASE.as_secs_f64()),
+        "plain, TLS, TLS, plain".into(),
+    );
+    for (name, rate) in [
+        ("  plain TCP", &h.plain),
+        ("  TLS, full handshake (no resumption)", &h.tls),
+    ] {
+        table.row(
+            name,
+            format!("{:.0} conn/s", rate.per_second()),
+            format!(
+                "report (p50 / p99 {} / {} ms)",
+                ms(percentile(&rate.latencies, 0.50)),
+                ms(percentile(&rate.latencies, 0.99))
+            ),
+        );
+    }
+    table.row(
+        "  TLS / plain connection rate",
+        format!("{:.2} ×", h.tls.per_second() / h.plain.per_second()),
+        "report".into(),
+    );
+    if let (Some(plain), Some(tls)) = (h.plain.cpu_per_connection(), h.tls.cpu_per_connection()) {
+        table.row(
+            "  server CPU per connection plain / TLS",
+            format!("{:.0} / {:.0} µs", plain.0, tls.0),
+            format!(
+                "≈ {:.0} TLS conn/s per core (diagnostic)",
+                1e6 / tls.0.max(1.0)
+            ),
+        );
+        table.row(
+            "  client CPU per connection plain / TLS",
+            format!("{:.0} / {:.0} µs", plain.1, tls.1),
+            "(diagnostic; the phones' share)".into(),
+        );
+    }
+    let errors = h.plain.errors + h.tls.errors;
+    table.row(
+        "  errors plain / TLS",
+        format!("{} / {}", h.plain.errors, h.tls.errors),
+        format!("= 0 {}", verdict(errors == 0)),
+    );
+    errors > 0
 }
