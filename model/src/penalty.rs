@@ -208,11 +208,11 @@ impl Penalty {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ids::new_record_id;
 
-    fn penalty() -> Penalty {
+    pub(crate) fn penalty() -> Penalty {
         Penalty {
             meta: RecordMeta::new(new_record_id(1, [3; 10]), 1, "dev", "u"),
             enterprise_id: new_record_id(1, [4; 10]),

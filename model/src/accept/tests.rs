@@ -8,8 +8,7 @@ use crate::enterprise::{Industry, RiskTag};
 use crate::hazard::{Basis, HazardKind};
 use crate::ids::new_record_id;
 use crate::inspection::tests::inspection;
-use crate::money::Money;
-use crate::penalty::{Measure, Penalty};
+use crate::penalty::tests::penalty;
 
 fn hazard() -> Hazard {
     let i = inspection();
@@ -19,21 +18,6 @@ fn hazard() -> Hazard {
     h.basis = Basis::FreeText("GB 30078".into());
     h.evidence_text = "现场查看".into();
     h
-}
-
-fn penalty() -> Penalty {
-    Penalty {
-        meta: RecordMeta::new(new_record_id(1, [3; 10]), 1, "dev", "u"),
-        enterprise_id: new_record_id(1, [4; 10]),
-        inspection_id: None,
-        date: Date::parse("2025-01-15").unwrap(),
-        unit: "定襄县应急管理局".into(),
-        decision_number: String::new(),
-        enterprise_fine: Money::parse_wan("2").unwrap(),
-        leader_fines: vec![],
-        measures: vec![Measure::SuspendProduction],
-        note: String::new(),
-    }
 }
 
 /// One valid body of every kind.

@@ -4,35 +4,11 @@
 use model::enterprise::Enterprise;
 use model::record::RecordMeta;
 use serde_json::json;
-use uuid::Uuid;
+
 use yinhuan_server::check::check;
 use yinhuan_server::Backend;
 
-use crate::helpers::{new_id, spawn_app_on, TestApp, XINFU};
-
-/// Stores a body as it is, bypassing the push checks.
-async fn store(app: &TestApp, id: Uuid, kind: &str, body: &str, county: Option<&str>) {
-    yinhuan_server::with_pool!(&app.state.db, pool => {
-        let rev: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(rev), 0) + 1 FROM records")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        sqlx::query(
-            "INSERT INTO records (id, kind, rev, body, deleted, updated_at, county) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id.to_string())
-        .bind(kind)
-        .bind(rev)
-        .bind(body)
-        .bind(false)
-        .bind(1_736_000_000_000_i64)
-        .bind(county)
-        .execute(pool)
-        .await
-        .unwrap();
-    });
-}
+use crate::helpers::{new_id, spawn_app_on, XINFU};
 
 /// An enterprise as the PWA writes it (JSON, so fields added later keep their defaults).
 fn enterprise(name: &str) -> Enterprise {
@@ -57,10 +33,9 @@ async fn check_lists_the_records_the_model_refuses(backend: Backend) {
     );
 
     let good = enterprise("忻州市甲钢铁有限公司");
-    store(
-        &app,
-        good.meta.id,
+    app.store_raw(
         "enterprise",
+        good.meta.id,
         &serde_json::to_string(&good).unwrap(),
         Some(XINFU),
     )
@@ -71,10 +46,9 @@ async fn check_lists_the_records_the_model_refuses(backend: Backend) {
 
     // Parses, but a required 企业名称 is blank: the form's own check refuses it.
     let blank = enterprise(" ");
-    store(
-        &app,
-        blank.meta.id,
+    app.store_raw(
         "enterprise",
+        blank.meta.id,
         &serde_json::to_string(&blank).unwrap(),
         Some(XINFU),
     )
@@ -82,7 +56,7 @@ async fn check_lists_the_records_the_model_refuses(backend: Backend) {
     // Does not parse: `seq` is no number.
     let broken = new_id();
     let body = json!({"meta": {"id": broken}, "seq": "x"}).to_string();
-    store(&app, broken, "hazard", &body, None).await;
+    app.store_raw("hazard", broken, &body, None).await;
 
     let report = check(&app.state.db).await.unwrap();
     assert_eq!(report.checked, 3);

@@ -28,7 +28,6 @@ use model::stage::{Level, Stage};
 use model::sync::Role;
 use serde::Serialize;
 use serde_json::{json, Value};
-use uuid::Uuid;
 use yinhuan_server::Backend;
 
 use crate::helpers::{
@@ -808,45 +807,11 @@ async fn reports_are_refused_outside_the_accounts_scope(backend: Backend) {
     }
 }
 
-/// Stores a record straight in the database, as an old client, a hand edit or a bug may have
-/// left it: the push checks never see it. `county` overrides what the body says.
-async fn store(app: &TestApp, kind: &str, id: Uuid, body: &str, county: Option<&str>) {
-    let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-    let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
-    let county = county.map(str::to_owned).or(text("county"));
-    let enterprise = match kind {
-        "enterprise" => Some(id.to_string()),
-        _ => text("enterprise_id"),
-    };
-    let stage = text("stage");
-    yinhuan_server::with_pool!(&app.state.db, pool => {
-        let rev: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(rev), 0) + 1 FROM records")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        sqlx::query(
-            "INSERT INTO records (id, kind, rev, body, deleted, updated_at, county, \
-             enterprise_id, stage_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(id.to_string())
-        .bind(kind)
-        .bind(rev)
-        .bind(body)
-        .bind(false)
-        .bind(1_736_000_000_000_i64)
-        .bind(county)
-        .bind(enterprise)
-        .bind(stage)
-        .execute(pool)
-        .await
-        .unwrap();
-    });
-}
-
 /// Stores a model record as its own JSON.
 async fn store_record<T: Record + Serialize>(app: &TestApp, record: &T, county: &str) {
     let body = serde_json::to_string(record).unwrap();
-    store(app, T::KIND, record.id(), &body, Some(county)).await;
+    app.store_raw(T::KIND, record.id(), &body, Some(county))
+        .await;
 }
 
 /// E1 (忻府区) with a 县级 inspection, stored by SQL; returns the inspection.
@@ -954,7 +919,8 @@ async fn a_record_that_does_not_parse_is_left_out_and_named_under_the_table(back
     let bad = hazard(&i1, 2, HazardKind::Major, "录入时出错的重大隐患");
     let mut body = serde_json::to_value(&bad).unwrap();
     body["seq"] = json!("x");
-    store(&app, "hazard", bad.meta.id, &body.to_string(), Some(XINFU)).await;
+    app.store_raw("hazard", bad.meta.id, &body.to_string(), Some(XINFU))
+        .await;
 
     let name = |unit: &str| format!("附件2重大事故隐患台账_{unit}_{R}.xlsx");
     for (token, uri, unit) in [
