@@ -341,8 +341,7 @@ async fn pending_photos(db: &rexie::Rexie) -> Result<Vec<PhotoMeta>, ApiError> {
 }
 
 /// Uploads the photos the server lacks, one by one. A photo the server refuses (damaged, cut
-/// off, not a JPEG/PNG, too big: 413/415/422) stays 本机 with the server's message kept under
-/// `photo_refused:<sha256>`, and the others go on; the orphan limit (429) ends the uploads for
+/// off, not a JPEG/PNG, too big: 413/415/422) stays 本机, and the others go on; the orphan limit (429) ends the uploads for
 /// this run. Either refusal is returned as `Ok(Some(_))`: `run_once` pulls, then reports it, so
 /// the sync page shows it without keeping other devices' updates out. A network error ends the
 /// run at once.
@@ -386,10 +385,8 @@ async fn upload_photos(
                 match &e {
                     ApiError::Server {
                         status: 413 | 415 | 422,
-                        message,
                         ..
                     } => {
-                        sync_rows::meta_put(db, &format!("photo_refused:{sha}"), message).await?;
                         refused += 1;
                         first_refusal.get_or_insert(e);
                         continue;
