@@ -74,6 +74,8 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 
 /// Largest CSP report read; browsers send well under 4 KB.
 pub const CSP_REPORT_MAX_BYTES: usize = 16 * 1024;
+/// Reports read from one request (a browser batches a few; more would only flood the log).
+const MAX_REPORTS_PER_REQUEST: usize = 10;
 /// How many recent reports `GET /api/csp-report` shows.
 const RECENT_REPORTS: usize = 20;
 
@@ -123,7 +125,8 @@ pub async fn csp_report_post(State(state): State<AppState>, body: Bytes) -> Stat
         state.csp_reports.record(json!({ "unparsed": true }));
         return StatusCode::NO_CONTENT;
     }
-    for report in reports {
+    // Anyone may post here: a handful per request is all a browser sends, and all that is logged.
+    for report in reports.into_iter().take(MAX_REPORTS_PER_REQUEST) {
         let field = |names: &[&str]| {
             names
                 .iter()
