@@ -72,6 +72,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cross") view=routes::Cross/>
                     <Route path=path!("/dashboard") view=routes::Dashboard/>
                     <Route path=path!("/settings") view=routes::Settings/>
+                    <Route path=path!("/more") view=routes::More/>
+                    <Route path=path!("/admin") view=routes::admin::Accounts/>
+                    <Route path=path!("/admin/new") view=routes::admin::AccountNew/>
+                    <Route path=path!("/admin/users/:username") view=routes::admin::AccountEditPage/>
+                    <Route path=path!("/admin/roster") view=routes::admin::Roster/>
+                    <Route path=path!("/admin/audit") view=routes::admin::Audit/>
                 </Routes>
             </main>
             <TabBar/>

@@ -1,7 +1,9 @@
 //! Pieces of the app frame shared by every page.
 
+pub mod icons;
 mod money_input;
 mod network_badge;
+pub mod password_change;
 pub mod secure_banner;
 mod status;
 mod storage_banner;
@@ -15,7 +17,7 @@ pub use network_badge::NetworkBadge;
 pub use status::{loaded, FieldIssues, SaveBadge, StoreErrorView};
 pub use storage_banner::StorageBanner;
 pub use sync_badge::SyncBadge;
-pub use tab_bar::TabBar;
+pub use tab_bar::{TabBar, MORE_PATHS};
 pub use unreadable_notice::UnreadableNotice;
 pub use update_prompt::UpdatePrompt;
 

@@ -1,5 +1,6 @@
 //! One file per screen; the router in lib.rs maps paths to these.
 
+pub mod admin;
 mod checklist;
 mod conflicts;
 mod cross;
@@ -11,11 +12,12 @@ mod hazards;
 mod home;
 mod inspection_new;
 pub mod inspections;
+mod more;
 mod penalties;
 mod penalty_form;
 mod placeholder;
 mod rectify;
-mod report_download;
+pub mod report_download;
 mod reports;
 mod settings;
 mod sheet;
@@ -32,6 +34,7 @@ pub use hazards::Hazards;
 pub use home::Home;
 pub use inspection_new::InspectionNew;
 pub use inspections::Inspections;
+pub use more::More;
 pub use penalties::Penalties;
 pub use penalty_form::{PenaltyForm, PenaltyNew};
 pub use placeholder::NotFound;

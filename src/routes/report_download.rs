@@ -25,6 +25,28 @@ pub type DownloadResult = Result<String, String>;
 /// file. The name comes from `Content-Disposition` (the server's Chinese name), else `fallback`.
 /// With a `body` (JSON) it is a `POST`: 附件1 sends the county's text rows with it.
 pub async fn download_report(path: &str, fallback: &str, body: Option<String>) -> DownloadResult {
+    let body = body.map(|b| (JsValue::from_str(&b), "application/json".to_owned()));
+    download(path, fallback, body).await
+}
+
+/// [`download_report`] for a `POST` whose body is a file (the roster's error report is made
+/// from the uploaded roster itself, so nothing is kept on the server between requests).
+pub async fn download_with_file(
+    path: &str,
+    fallback: &str,
+    file: &Blob,
+    content_type: &str,
+) -> DownloadResult {
+    let body: &JsValue = file.as_ref();
+    download(
+        path,
+        fallback,
+        Some((body.clone(), content_type.to_owned())),
+    )
+    .await
+}
+
+async fn download(path: &str, fallback: &str, body: Option<(JsValue, String)>) -> DownloadResult {
     // Checked first so an offline user gets the reason, not a network error.
     if !is_online() {
         return Err(NEED_NETWORK.to_owned());
@@ -63,19 +85,23 @@ fn js_text(e: JsValue) -> String {
     format!("下载失败：{}", crate::photo::js_error_text(&e))
 }
 
-async fn fetch(path: &str, token: &str, body: Option<String>) -> Result<Response, String> {
+async fn fetch(
+    path: &str,
+    token: &str,
+    body: Option<(JsValue, String)>,
+) -> Result<Response, String> {
     let init = RequestInit::new();
     let headers = web_sys::Headers::new().map_err(js_text)?;
     headers
         .set("Authorization", &format!("Bearer {token}"))
         .map_err(js_text)?;
     match body {
-        Some(b) => {
+        Some((b, content_type)) => {
             init.set_method("POST");
             headers
-                .set("Content-Type", "application/json")
+                .set("Content-Type", &content_type)
                 .map_err(js_text)?;
-            init.set_body(&JsValue::from_str(&b));
+            init.set_body(&b);
         }
         None => init.set_method("GET"),
     }

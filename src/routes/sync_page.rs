@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::browser::format_bytes;
+use crate::components::password_change::PasswordChange;
 use crate::photo::local_time_text;
 use crate::routes::conflicts::RefusedList;
 use crate::sync::{scheduler, session, SyncStatus};
@@ -51,12 +52,19 @@ pub fn Sync() -> impl IntoView {
             <h1>"同步"</h1>
             {move || match user.get() {
                 Some(u) => {
+                    let must_change = u.user.must_change_password;
                     view! {
                         <p>
                             {format!("已登录：{}（{}）", u.user.display_name, u.user.username)}
                             " "
                             <button class="small secondary" on:click=do_logout>"退出登录"</button>
                         </p>
+                        {must_change.then(|| view! {
+                            <p class="banner warn" role="alert" data-testid="must-change">
+                                "您正在使用管理员设置的临时密码。请先修改密码，然后才能同步。"
+                            </p>
+                            <PasswordChange on_done=move || user.set(session::current())/>
+                        })}
                     }
                         .into_any()
                 }

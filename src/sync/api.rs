@@ -14,6 +14,10 @@ pub enum ApiError {
     /// The token is missing, expired or revoked.
     #[error("登录已过期，请重新登录后再同步；本机数据不受影响。")]
     Unauthorized,
+    /// Signed out by the server for a reason it names (an administrator took back this
+    /// device): sign in again, like [`ApiError::Unauthorized`], but with the server's words.
+    #[error("{0}")]
+    SignedOut(String),
     /// The server refused with its own message (already Chinese).
     #[error("{message}")]
     Server {
@@ -32,7 +36,20 @@ impl ApiError {
         match self {
             ApiError::Offline | ApiError::Other(_) => true,
             ApiError::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
-            ApiError::Unauthorized => false,
+            ApiError::Unauthorized | ApiError::SignedOut(_) => false,
+        }
+    }
+
+    /// The user must sign in again before the next sync.
+    pub fn needs_login(&self) -> bool {
+        matches!(self, ApiError::Unauthorized | ApiError::SignedOut(_))
+    }
+
+    /// The server's stable code, when it answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Server { code, .. } => Some(code),
+            _ => None,
         }
     }
 }
@@ -41,11 +58,29 @@ fn js_text(e: &JsValue) -> String {
     crate::photo::js_error_text(e)
 }
 
+/// The error body every failure of our server carries (server/src/error.rs).
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
 async fn send(
     method: &str,
     path: &str,
     token: Option<&str>,
     body: Option<(&JsValue, &str)>,
+) -> Result<Response, ApiError> {
+    send_with(method, path, token, body, &[]).await
+}
+
+/// [`send`] with extra request headers (e.g. the queue length a pull reports).
+async fn send_with(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&JsValue, &str)>,
+    extra: &[(&str, &str)],
 ) -> Result<Response, ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
@@ -64,6 +99,11 @@ async fn send(
             .map_err(|e| ApiError::Other(js_text(&e)))?;
         init.set_body(b);
     }
+    for (name, value) in extra {
+        headers
+            .set(name, value)
+            .map_err(|e| ApiError::Other(js_text(&e)))?;
+    }
     init.set_headers(&headers);
     let request =
         Request::new_with_str_and_init(path, &init).map_err(|e| ApiError::Other(js_text(&e)))?;
@@ -76,20 +116,20 @@ async fn send(
         return Ok(resp);
     }
     let status = resp.status();
-    if status == 401 {
-        return Err(ApiError::Unauthorized);
-    }
     let text = match resp.text() {
         Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()),
         Err(_) => None,
     }
     .unwrap_or_default();
-    #[derive(serde::Deserialize)]
-    struct Body {
-        code: String,
-        message: String,
+    let parsed = serde_json::from_str::<ErrorBody>(&text);
+    if status == 401 {
+        // An administrator's 退出该设备 says so; any other 401 is an expired or lost login.
+        return Err(match parsed {
+            Ok(b) if b.code == "device_revoked" => ApiError::SignedOut(b.message),
+            _ => ApiError::Unauthorized,
+        });
     }
-    Err(match serde_json::from_str::<Body>(&text) {
+    Err(match parsed {
         Ok(b) => ApiError::Server {
             status,
             code: b.code,
@@ -130,6 +170,52 @@ pub async fn post_json<Q: Serialize, R: DeserializeOwned>(
 
 pub async fn get_json<R: DeserializeOwned>(path: &str, token: Option<&str>) -> Result<R, ApiError> {
     json_of(send("GET", path, token, None).await?).await
+}
+
+/// [`get_json`] with extra request headers.
+pub async fn get_json_with<R: DeserializeOwned>(
+    path: &str,
+    token: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Result<R, ApiError> {
+    json_of(send_with("GET", path, token, None, extra).await?).await
+}
+
+/// A JSON body sent with any method (`PUT` for edits).
+pub async fn send_json<Q: Serialize, R: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &Q,
+) -> Result<R, ApiError> {
+    let text = serde_json::to_string(body).map_err(|e| ApiError::Other(e.to_string()))?;
+    let resp = send(
+        method,
+        path,
+        token,
+        Some((&JsValue::from_str(&text), "application/json")),
+    )
+    .await?;
+    json_of(resp).await
+}
+
+/// A file's bytes posted as they are (roster import); the answer is JSON.
+pub async fn post_blob_json<R: DeserializeOwned>(
+    path: &str,
+    token: &str,
+    blob: &Blob,
+    content_type: &str,
+) -> Result<R, ApiError> {
+    json_of(
+        send(
+            "POST",
+            path,
+            Some(token),
+            Some((blob.as_ref(), content_type)),
+        )
+        .await?,
+    )
+    .await
 }
 
 /// Uploads one photo's bytes; the server verifies the hash, type and size.

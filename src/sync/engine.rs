@@ -53,6 +53,15 @@ fn set_meta(body: &mut Value, rev: i64, base_rev: i64, dirty: bool) {
 
 pub async fn run_once(status: RwSignal<SyncStatus>) -> Result<(), ApiError> {
     let session = super::session::current().ok_or(ApiError::Unauthorized)?;
+    if session.user.must_change_password {
+        // The server refuses every sync until the administrator's one-time password is
+        // replaced; saying so here spares a round trip and names the place to do it.
+        return Err(ApiError::Server {
+            status: 403,
+            code: "must_change_password".into(),
+            message: MUST_CHANGE_PASSWORD.into(),
+        });
+    }
     let token = session.token.as_str();
     let db = store::db().await?;
     refresh_counts(&db, status).await?;
@@ -65,7 +74,10 @@ pub async fn run_once(status: RwSignal<SyncStatus>) -> Result<(), ApiError> {
         // then the refusal becomes the run's error for the sync page.
         let refused = upload_photos(&db, token, status).await?;
         status.update(|s| s.step = Some("下载更新…".into()));
-        pull_all(&db, token).await?;
+        // What is still waiting after the push, so an administrator can see a device that
+        // holds unsent work (管理 → 账号 → 设备).
+        let waiting = status.with_untracked(|s| s.pending_records + s.pending_photos);
+        pull_all(&db, token, waiting).await?;
         refused.map_or(Ok(()), Err)
     }
     .await;
@@ -432,7 +444,12 @@ async fn photos_of_waiting_records(
 /// Meta key of the ids still to be confirmed against a restored server (see [`begin_reconcile`]).
 const RECONCILE: &str = "reconcile_ids";
 
-async fn pull_all(db: &rexie::Rexie, token: &str) -> Result<(), ApiError> {
+/// Said when the account still has the administrator's one-time password.
+pub const MUST_CHANGE_PASSWORD: &str =
+    "这是管理员设置的临时密码，请先在“同步”页修改密码，然后才能同步。";
+
+async fn pull_all(db: &rexie::Rexie, token: &str, waiting: u32) -> Result<(), ApiError> {
+    let waiting = waiting.to_string();
     let mut cursor: i64 = sync_rows::meta_get(db, "pull_cursor")
         .await?
         .and_then(|c| c.parse().ok())
@@ -443,9 +460,10 @@ async fn pull_all(db: &rexie::Rexie, token: &str) -> Result<(), ApiError> {
         .await?
         .and_then(|t| serde_json::from_str(&t).ok());
     loop {
-        let page: PullResponse = api::get_json(
+        let page: PullResponse = api::get_json_with(
             &format!("/api/sync/pull?cursor={cursor}&limit={PULL_PAGE}"),
             Some(token),
+            &[("X-Pending-Changes", waiting.as_str())],
         )
         .await?;
         if known_instance

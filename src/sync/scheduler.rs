@@ -85,7 +85,7 @@ pub fn trigger(status: RwSignal<SyncStatus>) {
                     if e.is_transient() {
                         schedule_retry(status);
                     }
-                    if matches!(e, ApiError::Unauthorized) {
+                    if e.needs_login() {
                         status.update(|s| s.needs_login = true);
                     }
                 }

@@ -30,3 +30,29 @@ pub async fn login(username: &str, password: &str) -> Result<LoginResponse, ApiE
 pub fn logout() {
     LocalStorage::delete(KEY);
 }
+
+/// Replaces the password (the administrator's one-time one, or any other) and, on success,
+/// lets this device sync again. The server signs the account's other devices out.
+pub async fn change_password(old_password: &str, new_password: &str) -> Result<(), ApiError> {
+    let mut s = current().ok_or(ApiError::Unauthorized)?;
+    let _: serde_json::Value = api::post_json(
+        "/api/account/password",
+        Some(&s.token),
+        &serde_json::json!({ "old_password": old_password, "new_password": new_password }),
+    )
+    .await?;
+    s.user.must_change_password = false;
+    LocalStorage::set(KEY, &s).map_err(|e| ApiError::Other(format!("无法保存登录状态：{e}")))?;
+    Ok(())
+}
+
+/// The bearer token of a signed-in, unexpired session, or why there is none (Chinese).
+pub fn token_or_reason() -> Result<String, String> {
+    match current() {
+        None => Err("尚未登录。请联网并到“同步”页登录。".to_owned()),
+        Some(s) if s.expires_at <= crate::browser::now_ms() => {
+            Err("登录已过期，请到“同步”页重新登录。".to_owned())
+        }
+        Some(s) => Ok(s.token),
+    }
+}
