@@ -23,6 +23,7 @@ pub mod money;
 pub mod penalty;
 pub mod permission;
 pub mod record;
+pub mod roster;
 pub mod stage;
 pub mod sync;
 pub mod text;
