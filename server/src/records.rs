@@ -7,7 +7,7 @@
 //! `change_seq` is the highest committed `rev`. A pull reads that value first and then only
 //! records up to it, so its cursor never passes a change still in flight.
 
-use model::accept::{accept, AnyRecord};
+use model::accept::{accept, Accepted, AnyRecord};
 use model::permission::lifecycle_refusal;
 use model::sync::{
     may_see, photo_refs, same_content, stored_body, Change, PushOutcome, RecordScope, Role,
@@ -75,6 +75,79 @@ const INSERT_AUDIT: &str = "INSERT INTO audit_log \
      (at, username, device_id, action, record_id, kind, rev, detail) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
+/// The push's write of one accepted change inside an open transaction whose change number
+/// `$rev` is taken: where the record belongs (from the stored references), the push rules
+/// ([`decide`]), then the record, its photo references and its audit row. `Ok(())` when stored
+/// at `$rev`; `Err(answer)` when nothing was written (the caller rolls back or moves on).
+/// A macro, not a function, so one text is compiled for both native transaction types
+/// (as [`with_pool!`] does for pools); [`apply_change`] and [`apply_batch`] both use it.
+macro_rules! write_change {
+    ($tx:ident, $rev:expr, $user:expr, $device_id:expr, $change:expr, $accepted:expr) => {
+        'write: {
+            let (user, device_id, change, accepted): (&AuthUser, &str, &Change, &Accepted) =
+                ($user, $device_id, $change, &$accepted);
+            let (record, rev, id) = (&accepted.record, $rev, change.id.to_string());
+            // The references, as stored: the inspection's enterprise, the enterprise's county.
+            let inspection_enterprise: Option<Option<String>> = match record.inspection_id() {
+                Some(i) => sqlx::query_scalar(SELECT_INSPECTION_ENTERPRISE)
+                    .bind(i.to_string())
+                    .fetch_optional(&mut *$tx)
+                    .await?,
+                None => None,
+            };
+            let enterprise_county: Option<Option<String>> = match record {
+                AnyRecord::Enterprise(_) => None,
+                _ => sqlx::query_scalar(SELECT_ENTERPRISE_COUNTY)
+                    .bind(record.enterprise_id().to_string())
+                    .fetch_optional(&mut *$tx)
+                    .await?,
+            };
+            let scope = match scope_from_references(record, inspection_enterprise, enterprise_county) {
+                Ok(scope) => scope,
+                Err(answer) => break 'write Err(answer),
+            };
+            let stored: Option<StoredRow> =
+                sqlx::query_as(SELECT_RECORD).bind(&id).fetch_optional(&mut *$tx).await?;
+
+            let action = match decide(&user.role, change, &accepted.body, &scope, stored)? {
+                Decision::Write { action } => action,
+                Decision::Answer(answer) => break 'write Err(answer),
+            };
+
+            let body = stored_body(accepted.body.clone(), rev);
+            sqlx::query(UPSERT_RECORD)
+                .bind(&id)
+                .bind(&change.kind)
+                .bind(rev)
+                .bind(body.to_string())
+                .bind(change.deleted)
+                .bind(now_ms())
+                .bind(&scope.county)
+                .bind(scope.enterprise_id.map(|e| e.to_string()))
+                .bind(&scope.stage_key)
+                .execute(&mut *$tx)
+                .await?;
+            sqlx::query(DELETE_PHOTO_REFS).bind(&id).execute(&mut *$tx).await?;
+            for sha in photo_refs(&body) {
+                sqlx::query(INSERT_PHOTO_REF).bind(sha).bind(&id).execute(&mut *$tx).await?;
+            }
+            let detail = serde_json::json!({ "base_rev": change.base_rev, "body": body });
+            sqlx::query(INSERT_AUDIT)
+                .bind(now_ms())
+                .bind(&user.info.username)
+                .bind(device_id)
+                .bind(action)
+                .bind(&id)
+                .bind(&change.kind)
+                .bind(rev)
+                .bind(detail.to_string())
+                .execute(&mut *$tx)
+                .await?;
+            Ok::<(), PushOutcome>(())
+        }
+    };
+}
+
 /// Applies one change in its own transaction and says what became of it. Errors are server
 /// failures only; everything the client got wrong is a `Rejected` outcome.
 ///
@@ -87,92 +160,138 @@ pub async fn apply_change(
     device_id: &str,
     change: &Change,
 ) -> Result<PushOutcome, AppError> {
-    if let Err(rejected) = change.check() {
-        return Ok(rejected);
-    }
-    let accepted = match accept(&change.kind, &change.body, change.deleted) {
+    let accepted = match prepare(user, change) {
         Ok(a) => a,
-        Err(refusal) => return Ok(refusal.into()),
+        Err(answer) => return Ok(answer),
     };
-    let record = &accepted.record;
-    if record.meta().id != change.id {
-        return Ok(PushOutcome::rejected(
-            "id_mismatch",
-            "记录编号与内容不一致，请更新应用后重试。",
-        ));
-    }
-    let id = change.id.to_string();
-
     with_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         // FIRST statement: takes the write lock (see the module comment).
         let rev: i64 = sqlx::query_scalar(NEXT_CHANGE_SEQ).fetch_one(&mut *tx).await?;
-
-        // The references, as stored: the inspection's enterprise, the enterprise's county.
-        let inspection_enterprise: Option<Option<String>> = match record.inspection_id() {
-            Some(i) => sqlx::query_scalar(SELECT_INSPECTION_ENTERPRISE)
-                .bind(i.to_string())
-                .fetch_optional(&mut *tx)
-                .await?,
-            None => None,
-        };
-        let enterprise_county: Option<Option<String>> = match record {
-            AnyRecord::Enterprise(_) => None,
-            _ => sqlx::query_scalar(SELECT_ENTERPRISE_COUNTY)
-                .bind(record.enterprise_id().to_string())
-                .fetch_optional(&mut *tx)
-                .await?,
-        };
-        let scope = match scope_from_references(record, inspection_enterprise, enterprise_county) {
-            Ok(scope) => scope,
-            Err(answer) => {
-                tx.rollback().await?;
-                return Ok(answer);
+        match write_change!(tx, rev, user, device_id, change, accepted) {
+            Ok(()) => {
+                tx.commit().await?;
+                Ok(PushOutcome::Applied { rev })
             }
-        };
-        let stored: Option<StoredRow> =
-            sqlx::query_as(SELECT_RECORD).bind(&id).fetch_optional(&mut *tx).await?;
-
-        let action = match decide(&user.role, change, &accepted.body, &scope, stored)? {
-            Decision::Write { action } => action,
-            Decision::Answer(answer) => {
+            Err(answer) => {
                 // Nothing to store: roll back, which gives the change number back.
                 tx.rollback().await?;
-                return Ok(answer);
+                Ok(answer)
             }
-        };
-
-        let body = stored_body(accepted.body.clone(), rev);
-        sqlx::query(UPSERT_RECORD)
-            .bind(&id)
-            .bind(&change.kind)
-            .bind(rev)
-            .bind(body.to_string())
-            .bind(change.deleted)
-            .bind(now_ms())
-            .bind(&scope.county)
-            .bind(scope.enterprise_id.map(|e| e.to_string()))
-            .bind(&scope.stage_key)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(DELETE_PHOTO_REFS).bind(&id).execute(&mut *tx).await?;
-        for sha in photo_refs(&body) {
-            sqlx::query(INSERT_PHOTO_REF).bind(sha).bind(&id).execute(&mut *tx).await?;
         }
-        let detail = serde_json::json!({ "base_rev": change.base_rev, "body": body });
-        sqlx::query(INSERT_AUDIT)
+    })
+}
+
+/// The checks of one pushed change that need no database: its shape, the model's `accept`,
+/// and the account's right to write it. `Err` is the answer to give.
+fn prepare(user: &AuthUser, change: &Change) -> Result<Accepted, PushOutcome> {
+    if let Err(rejected) = change.check() {
+        return Err(rejected);
+    }
+    let accepted = match accept(&change.kind, &change.body, change.deleted) {
+        Ok(a) => a,
+        Err(refusal) => return Err(refusal.into()),
+    };
+    let record = &accepted.record;
+    if record.meta().id != change.id {
+        return Err(PushOutcome::rejected(
+            "id_mismatch",
+            "记录编号与内容不一致，请更新应用后重试。",
+        ));
+    }
+    Ok(accepted)
+}
+
+/// Records of one kind as stored and not deleted: `(rev, body)`.
+const SELECT_LIVE_OF_KIND: &str = "SELECT rev, body FROM records WHERE kind = $1 AND deleted = $2";
+
+/// The live (not deleted) records of `kind` as stored: `(rev, body)`.
+pub async fn live_of_kind(db: &Db, kind: &str) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(with_pool!(db, pool => {
+        sqlx::query_as(SELECT_LIVE_OF_KIND).bind(kind).bind(false).fetch_all(pool).await
+    })?)
+}
+
+/// What [`apply_batch`] did: one outcome per change, in order.
+pub struct BatchResult {
+    pub outcomes: Vec<PushOutcome>,
+}
+
+/// Writes many changes made on the server (an import) in ONE transaction, each through the
+/// push's own checks and write ([`prepare`], `write_change!`): every stored change gets its
+/// own `rev`, so devices receive it by pull like any pushed record.
+///
+/// `make` is called inside the transaction, after the write lock is taken, with the stored
+/// live records of `kind` (`(rev, body)`), and returns the changes to write plus the detail of
+/// the one audit row (`audit_action`) the batch leaves; the numbers of changes applied and
+/// refused are added to that detail. When nothing is stored the transaction is rolled back
+/// (giving the change number back) and only the audit row is written.
+pub async fn apply_batch<F>(
+    db: &Db,
+    user: &AuthUser,
+    device_id: &str,
+    kind: &str,
+    audit_action: &str,
+    make: F,
+) -> Result<BatchResult, AppError>
+where
+    F: FnOnce(Vec<(i64, String)>) -> (Vec<Change>, Value),
+{
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        // FIRST statement: takes the write lock (see the module comment).
+        let mut rev: i64 = sqlx::query_scalar(NEXT_CHANGE_SEQ).fetch_one(&mut *tx).await?;
+        let stored: Vec<(i64, String)> = sqlx::query_as(SELECT_LIVE_OF_KIND)
+            .bind(kind)
+            .bind(false)
+            .fetch_all(&mut *tx)
+            .await?;
+        let (changes, mut detail) = make(stored);
+        let mut outcomes = Vec::with_capacity(changes.len());
+        // The last number written; the next change takes a new one only after a write, so a
+        // refused change leaves no gap.
+        let mut last_written = None;
+        for change in &changes {
+            let accepted = match prepare(user, change) {
+                Ok(a) => a,
+                Err(answer) => {
+                    outcomes.push(answer);
+                    continue;
+                }
+            };
+            if last_written == Some(rev) {
+                rev = sqlx::query_scalar(NEXT_CHANGE_SEQ).fetch_one(&mut *tx).await?;
+            }
+            match write_change!(tx, rev, user, device_id, change, accepted) {
+                Ok(()) => {
+                    last_written = Some(rev);
+                    outcomes.push(PushOutcome::Applied { rev });
+                }
+                Err(answer) => outcomes.push(answer),
+            }
+        }
+        let applied = outcomes.iter().filter(|o| matches!(o, PushOutcome::Applied { .. })).count();
+        if let Some(obj) = detail.as_object_mut() {
+            obj.insert("applied".into(), applied.into());
+            obj.insert("refused".into(), (outcomes.len() - applied).into());
+        }
+        let audit = sqlx::query(INSERT_AUDIT)
             .bind(now_ms())
             .bind(&user.info.username)
             .bind(device_id)
-            .bind(action)
-            .bind(&id)
-            .bind(&change.kind)
-            .bind(rev)
-            .bind(detail.to_string())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(PushOutcome::Applied { rev })
+            .bind(audit_action)
+            .bind(None::<String>)
+            .bind(kind)
+            .bind(last_written)
+            .bind(detail.to_string());
+        if last_written.is_some() {
+            audit.execute(&mut *tx).await?;
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+            audit.execute(pool).await?;
+        }
+        Ok(BatchResult { outcomes })
     })
 }
 
