@@ -13,18 +13,22 @@ use crate::enterprise::Enterprise;
 use crate::hazard::Hazard;
 use crate::inspection::Inspection;
 use crate::merge::field_label_for;
+use crate::office::{CrossPlanRecord, WeeklyNote};
 use crate::penalty::Penalty;
 use crate::record::{Record, RecordMeta, SCHEMA};
 use crate::sync::PushOutcome;
 use crate::validation::Issue;
 
 /// The record kinds the server stores, in the order a push applies them: a record's references
-/// (hazard → inspection → enterprise) are stored before it.
-pub const KINDS: [&str; 4] = [
+/// (hazard → inspection → enterprise) are stored before it. The office records reference no
+/// other record; they come last only so field work goes first in a busy push.
+pub const KINDS: [&str; 6] = [
     Enterprise::KIND,
     Inspection::KIND,
     Hazard::KIND,
     Penalty::KIND,
+    WeeklyNote::KIND,
+    CrossPlanRecord::KIND,
 ];
 
 /// Where `kind` comes in [`KINDS`]; unknown kinds last.
@@ -39,6 +43,10 @@ pub enum AnyRecord {
     Inspection(Inspection),
     Hazard(Hazard),
     Penalty(Penalty),
+    /// 附件1 文字栏 (see [`crate::office`]).
+    WeeklyNote(WeeklyNote),
+    /// 交叉检查 工作安排 (see [`crate::office`]).
+    CrossPlan(CrossPlanRecord),
 }
 
 /// Why a body may not be stored. `code` is stable English, `message` Chinese and names the field.
@@ -78,6 +86,8 @@ impl AnyRecord {
             AnyRecord::Inspection(_) => Inspection::KIND,
             AnyRecord::Hazard(_) => Hazard::KIND,
             AnyRecord::Penalty(_) => Penalty::KIND,
+            AnyRecord::WeeklyNote(_) => WeeklyNote::KIND,
+            AnyRecord::CrossPlan(_) => CrossPlanRecord::KIND,
         }
     }
 
@@ -87,6 +97,8 @@ impl AnyRecord {
             AnyRecord::Inspection(r) => &r.meta,
             AnyRecord::Hazard(r) => &r.meta,
             AnyRecord::Penalty(r) => &r.meta,
+            AnyRecord::WeeklyNote(r) => &r.meta,
+            AnyRecord::CrossPlan(r) => &r.meta,
         }
     }
 
@@ -96,6 +108,8 @@ impl AnyRecord {
             AnyRecord::Inspection(r) => &mut r.meta,
             AnyRecord::Hazard(r) => &mut r.meta,
             AnyRecord::Penalty(r) => &mut r.meta,
+            AnyRecord::WeeklyNote(r) => &mut r.meta,
+            AnyRecord::CrossPlan(r) => &mut r.meta,
         }
     }
 
@@ -106,6 +120,8 @@ impl AnyRecord {
             AnyRecord::Inspection(r) => r.validate(),
             AnyRecord::Hazard(r) => r.validate(),
             AnyRecord::Penalty(r) => r.validate(),
+            AnyRecord::WeeklyNote(r) => r.validate(),
+            AnyRecord::CrossPlan(r) => r.validate(),
         }
     }
 
@@ -117,17 +133,31 @@ impl AnyRecord {
             AnyRecord::Inspection(r) => r.check_limits(&mut out),
             AnyRecord::Hazard(r) => r.check_limits(&mut out),
             AnyRecord::Penalty(r) => r.check_limits(&mut out),
+            AnyRecord::WeeklyNote(r) => r.check_limits(&mut out),
+            AnyRecord::CrossPlan(r) => r.check_limits(&mut out),
         }
         out
     }
 
-    /// The enterprise the record is about (an enterprise: itself).
-    pub fn enterprise_id(&self) -> Uuid {
+    /// The enterprise the record is about (an enterprise: itself); `None` for the office
+    /// records, which are about a county or the city (see [`AnyRecord::office_county`]).
+    pub fn enterprise_id(&self) -> Option<Uuid> {
         match self {
-            AnyRecord::Enterprise(r) => r.meta.id,
-            AnyRecord::Inspection(r) => r.enterprise_id,
-            AnyRecord::Hazard(r) => r.enterprise_id,
-            AnyRecord::Penalty(r) => r.enterprise_id,
+            AnyRecord::Enterprise(r) => Some(r.meta.id),
+            AnyRecord::Inspection(r) => Some(r.enterprise_id),
+            AnyRecord::Hazard(r) => Some(r.enterprise_id),
+            AnyRecord::Penalty(r) => Some(r.enterprise_id),
+            AnyRecord::WeeklyNote(_) | AnyRecord::CrossPlan(_) => None,
+        }
+    }
+
+    /// For an office record, the county its scope is ([`crate::office::office_scope`]): a
+    /// note's county (`None`: the city's own), a plan's 检查方. `None` for every other kind.
+    pub fn office_county(&self) -> Option<Option<&str>> {
+        match self {
+            AnyRecord::WeeklyNote(r) => Some(r.county.as_deref()),
+            AnyRecord::CrossPlan(r) => Some(Some(r.pair.inspector.code)),
+            _ => None,
         }
     }
 
@@ -148,6 +178,8 @@ impl AnyRecord {
             AnyRecord::Inspection(r) => serde_json::to_value(r),
             AnyRecord::Hazard(r) => serde_json::to_value(r),
             AnyRecord::Penalty(r) => serde_json::to_value(r),
+            AnyRecord::WeeklyNote(r) => serde_json::to_value(r),
+            AnyRecord::CrossPlan(r) => serde_json::to_value(r),
         };
         v.map_err(|e| invalid(format!("记录无法保存（{e}），请联系管理员")))
     }
@@ -206,6 +238,8 @@ pub fn parse(kind: &str, body: &Value) -> Result<AnyRecord, Refusal> {
         k if k == Enterprise::KIND => AnyRecord::Enterprise(typed(kind, body)?),
         k if k == Inspection::KIND => AnyRecord::Inspection(typed(kind, body)?),
         k if k == Hazard::KIND => AnyRecord::Hazard(typed(kind, body)?),
+        k if k == WeeklyNote::KIND => AnyRecord::WeeklyNote(typed(kind, body)?),
+        k if k == CrossPlanRecord::KIND => AnyRecord::CrossPlan(typed(kind, body)?),
         _ => AnyRecord::Penalty(typed(kind, body)?),
     })
 }

@@ -20,6 +20,7 @@ pub mod inspection;
 pub mod limits;
 pub mod merge;
 pub mod money;
+pub mod office;
 pub mod penalty;
 pub mod permission;
 pub mod record;

@@ -486,7 +486,9 @@ impl RawSink {
                 let rev = i as i64 + 1;
                 // The scope the server derives: an enterprise's own county, else its enterprise's.
                 let record = model::accept::parse(&c.kind, &c.body).expect("bench records parse");
-                let enterprise_id = record.enterprise_id();
+                let enterprise_id = record
+                    .enterprise_id()
+                    .expect("bench records are field records");
                 let county = match &record {
                     model::accept::AnyRecord::Enterprise(e) => {
                         county_of.insert(c.id, e.county.clone());

@@ -8,6 +8,7 @@
 //! records up to it, so its cursor never passes a change still in flight.
 
 use model::accept::{accept, Accepted, AnyRecord};
+use model::office::{office_scope, write_refusal};
 use model::permission::lifecycle_refusal;
 use model::sync::{
     may_see, photo_refs, same_content, stored_body, Change, PushOutcome, RecordScope, Role,
@@ -95,10 +96,10 @@ macro_rules! write_change {
                     .await?,
                 None => None,
             };
-            let enterprise_county: Option<Option<String>> = match record {
-                AnyRecord::Enterprise(_) => None,
-                _ => sqlx::query_scalar(SELECT_ENTERPRISE_COUNTY)
-                    .bind(record.enterprise_id().to_string())
+            let enterprise_county: Option<Option<String>> = match (record, record.enterprise_id()) {
+                (AnyRecord::Enterprise(_), _) | (_, None) => None,
+                (_, Some(e)) => sqlx::query_scalar(SELECT_ENTERPRISE_COUNTY)
+                    .bind(e.to_string())
                     .fetch_optional(&mut *$tx)
                     .await?,
             };
@@ -198,6 +199,13 @@ fn prepare(user: &AuthUser, change: &Change) -> Result<Accepted, PushOutcome> {
             "id_mismatch",
             "记录编号与内容不一致，请更新应用后重试。",
         ));
+    }
+    // An office record (附件1 文字栏, 交叉检查 plan) names no enterprise: its scope is its own
+    // key fields, which its derived id is made of, checked against the account here.
+    if let Some(county) = record.office_county() {
+        if let Some(why) = write_refusal(&user.role, &change.kind, county) {
+            return Err(PushOutcome::rejected("forbidden", why));
+        }
     }
     Ok(accepted)
 }
@@ -303,7 +311,16 @@ fn scope_from_references(
     inspection_enterprise: Option<Option<String>>,
     enterprise_county: Option<Option<String>>,
 ) -> Result<RecordScope, PushOutcome> {
-    let enterprise_id = record.enterprise_id();
+    if let Some(county) = record.office_county() {
+        return Ok(office_scope(county));
+    }
+    let Some(enterprise_id) = record.enterprise_id() else {
+        // Every kind but the office records names its enterprise (checked by the model).
+        return Err(PushOutcome::rejected(
+            "invalid_record",
+            "这条记录缺少“所属企业”，请打开记录核对后再同步。",
+        ));
+    };
     if let AnyRecord::Enterprise(e) = record {
         return Ok(RecordScope {
             county: Some(e.county.clone()),

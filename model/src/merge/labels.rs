@@ -60,6 +60,18 @@ const COMMON: &[(&str, &str)] = &[
     ("enterprise_fine", "处罚企业金额"),
     ("leader_fines", "处罚主要负责人"),
     ("measures", "处罚措施"),
+    // 办公记录 (附件1 文字栏, 交叉检查工作安排)
+    ("meta.id", "记录编号"),
+    ("week", "报送日期"),
+    ("text", "周调度文字"),
+    ("text.deployment", "部署推进（第1栏）"),
+    ("text.publicity", "宣传曝光（第6栏）"),
+    ("text.problems", "存在问题（第7栏）"),
+    ("text.suggestions", "意见建议（第8栏）"),
+    ("pair", "检查结对"),
+    ("enterprises", "抽检企业"),
+    ("start", "开始日期"),
+    ("end", "结束日期"),
 ];
 
 /// Labels that depend on the record kind ([`crate::Record::KIND`]).
@@ -68,6 +80,9 @@ const BY_KIND: &[(&str, &str, &str)] = &[
     ("inspection", "unit", "检查单位"),
     ("penalty", "date", "处罚日期"),
     ("penalty", "unit", "处罚单位"),
+    ("weekly_note", "county", "填报范围"),
+    ("cross_plan", "start", "检查开始日期"),
+    ("cross_plan", "end", "检查结束日期"),
 ];
 
 /// The Chinese label of a field path (e.g. `["rectification", "measures"]` → 整改措施), falling

@@ -17,6 +17,7 @@
 //!   changed it: the server's list, minus the hashes the device removed since base, plus the
 //!   hashes the device added (in the device's order, no duplicates). The result's set is
 //!   `(base − removed by either) ∪ added by either`. Photo sets never conflict.
+//!   A 交叉检查 plan's `enterprises` (抽检企业 ids) merges the same way.
 //! - **Keyed lists**: `answers` (检查项答案) is a list of objects keyed by `item_id`. When both
 //!   sides changed it, it is merged item by item (each answer like an object), so two inspectors
 //!   answering different items offline both keep theirs, and only the same item answered
@@ -73,6 +74,10 @@ const ATOMIC_PATHS: &[&[&str]] = &[
     &["signatures", "inspector"],
     &["signatures", "enterprise"],
 ];
+
+/// Lists of strings merged as sets like photo sets, by JSON path: a 交叉检查 plan's 抽检企业
+/// (two clerks each drawing enterprises keep both draws; one removing one removes it).
+const SET_PATHS: &[&[&str]] = &[&["enterprises"]];
 
 /// Lists of objects merged item by item, by JSON path and the key field of their items.
 const KEYED_LISTS: &[(&[&str], &str)] = &[(&["answers"], "item_id")];
@@ -404,7 +409,11 @@ impl Merger {
 
     fn is_photo_set(&self, b: Option<&Value>, l: &[Value], s: &[Value]) -> bool {
         let all_strings = |a: &[Value]| a.iter().all(Value::is_string);
-        self.path.last().is_some_and(|k| k.ends_with("photos"))
+        let set_path = self.path.last().is_some_and(|k| k.ends_with("photos"))
+            || SET_PATHS
+                .iter()
+                .any(|p| p.iter().copied().eq(self.path.iter().map(String::as_str)));
+        set_path
             && all_strings(l)
             && all_strings(s)
             && match b {

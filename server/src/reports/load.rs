@@ -143,6 +143,8 @@ fn add(records: &mut Records, record: AnyRecord) {
         AnyRecord::Inspection(r) => records.inspections.push(r),
         AnyRecord::Hazard(r) => records.hazards.push(r),
         AnyRecord::Penalty(r) => records.penalties.push(r),
+        // Not selected by the queries above: the text rows are read by `office::notes`.
+        AnyRecord::WeeklyNote(_) | AnyRecord::CrossPlan(_) => {}
     }
 }
 
@@ -153,6 +155,8 @@ pub fn kind_label(kind: &str) -> &str {
         k if k == Inspection::KIND => "检查",
         k if k == Hazard::KIND => "隐患",
         k if k == Penalty::KIND => "处罚",
+        "weekly_note" => "周调度文字",
+        "cross_plan" => "交叉检查工作安排",
         other => other,
     }
 }

@@ -9,6 +9,7 @@ pub mod annex2;
 pub mod annex3;
 pub mod annex4;
 pub mod load;
+pub mod notes;
 pub mod styles;
 
 use model::annex::Scope;

@@ -35,19 +35,22 @@ fn params(q: Result<Query<ReportParams>, QueryRejection>) -> Result<ReportParams
     })
 }
 
-/// 附件1 周调度统计表 for the week ending on `date` (a report day, 周五). The county's text
-/// rows are empty here (the seed's prompts show in the file); the PWA uses [`annex1_post`].
+/// 附件1 周调度统计表 for the week ending on `date` (a report day, 周五). The text rows (1
+/// 部署推进, 6 宣传曝光, 7 存在问题, 8 意见建议) are the stored `weekly_note` records of the
+/// scope and week (see [`reports::notes`]); the city's file has each county's under its name,
+/// then the city's own. Rows nobody wrote show the seed's prompts in grey.
 pub async fn annex1_get(
     State(state): State<AppState>,
     user: AuthUser,
     q: Result<Query<ReportParams>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    annex1(&state, &user, params(q)?, WeeklyNarrative::default()).await
+    annex1(&state, &user, params(q)?, None).await
 }
 
-/// `POST /api/reports/annex1.xlsx` with `{"narrative": {…}}` and the same query: 附件1 with
-/// the county's own text rows (1 部署推进, 6 宣传曝光, 7 存在问题, 8 意见建议), which it writes
-/// and keeps per week on its device, so the file needs no retyping either.
+/// `POST /api/reports/annex1.xlsx` with `{"narrative": {…}}` and the same query: as the
+/// `GET`, with the requester's own text for the scope's own note, which may be newer than what
+/// its device has synced: each non-blank field replaces the stored one (when the account may
+/// write that note).
 pub async fn annex1_post(
     State(state): State<AppState>,
     user: AuthUser,
@@ -61,12 +64,21 @@ async fn annex1(
     state: &AppState,
     user: &AuthUser,
     p: ReportParams,
-    narrative: WeeklyNarrative,
+    own: Option<WeeklyNarrative>,
 ) -> Result<Response, AppError> {
     let scope = reports::scope_for(&user.role, p.county.as_deref())?;
     let date = reports::date_param(p.date.as_deref(), FRIDAY_HINT)?;
     let campaign = reports::campaign_for(date);
     let loaded = load::load(&state.db, &user.role, scope).await?;
+    let narrative = reports::notes::narrative_for(
+        &state.db,
+        &user.role,
+        scope,
+        &campaign.id,
+        date,
+        own.as_ref(),
+    )
+    .await?;
     let report = WeeklyReport::compute(&loaded.records.dataset(&campaign), scope, date, narrative)
         .map_err(|e| AppError::BadRequest(format!("{e}。")))?;
     Ok(download(annex1::write(&report, &loaded.unreadable)?))
@@ -76,7 +88,7 @@ async fn annex1(
 #[derive(Debug, Deserialize)]
 pub struct NarrativeBody {
     #[serde(default)]
-    narrative: WeeklyNarrative,
+    narrative: Option<WeeklyNarrative>,
 }
 
 /// 附件3 县级交叉检查工作安排表 of the campaign running on `date` (any office account).

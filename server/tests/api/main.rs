@@ -9,6 +9,7 @@ mod database;
 mod headers;
 mod health;
 mod helpers;
+mod office_records;
 mod photos;
 mod reports;
 mod static_files;
