@@ -17,6 +17,7 @@ pub mod onboarding;
 pub mod photos;
 pub mod records;
 mod reports;
+mod roster;
 mod routes;
 mod static_files;
 pub mod telemetry;

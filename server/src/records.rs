@@ -186,13 +186,8 @@ pub async fn apply_change(
 /// The checks of one pushed change that need no database: its shape, the model's `accept`,
 /// and the account's right to write it. `Err` is the answer to give.
 fn prepare(user: &AuthUser, change: &Change) -> Result<Accepted, PushOutcome> {
-    if let Err(rejected) = change.check() {
-        return Err(rejected);
-    }
-    let accepted = match accept(&change.kind, &change.body, change.deleted) {
-        Ok(a) => a,
-        Err(refusal) => return Err(refusal.into()),
-    };
+    change.check()?;
+    let accepted = accept(&change.kind, &change.body, change.deleted)?;
     let record = &accepted.record;
     if record.meta().id != change.id {
         return Err(PushOutcome::rejected(

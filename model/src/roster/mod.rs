@@ -22,10 +22,10 @@ pub mod values;
 #[cfg(test)]
 mod tests;
 
-use serde::{Deserialize, Serialize};
 use crate::enterprise::{Industry, RiskTag, Scale};
+use serde::{Deserialize, Serialize};
 
-pub use columns::{normalize_header, Column, HeaderMap};
+pub use columns::{normalize_header, Column, HeaderMap, HEADER_SEARCH_ROWS};
 pub use csv::{decode_csv, CsvError};
 pub use parse::parse_rows;
 pub use plan::{plan, FieldChange, ImportPlan, PlannedAdd, PlannedUpdate, Unchanged};
@@ -72,6 +72,8 @@ pub struct RowError {
 /// Every data row of a file, read and checked.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RosterParse {
+    /// 0-based index of the header row in the sheet.
+    pub header_row: usize,
     /// Non-blank data rows.
     pub total: usize,
     pub rows: Vec<RosterRow>,
@@ -99,4 +101,3 @@ pub enum RosterFileError {
     #[error("文件有 {0} 行数据，一次最多导入 {max} 行，请分成几个文件分别导入。", max = MAX_ROWS)]
     TooManyRows(usize),
 }
-

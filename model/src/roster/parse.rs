@@ -40,6 +40,7 @@ pub fn parse_rows(rows: &[Vec<String>]) -> Result<RosterParse, RosterFileError> 
         return Err(RosterFileError::TooManyRows(data.len()));
     }
     let mut out = RosterParse {
+        header_row: header.row_index,
         total: data.len(),
         ..RosterParse::default()
     };

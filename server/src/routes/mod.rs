@@ -65,6 +65,7 @@ pub fn router() -> Router<AppState> {
                     PHOTO_UPLOAD_TIMEOUT,
                 )),
         )
+        .nest("/roster", crate::roster::router())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }

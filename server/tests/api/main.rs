@@ -12,6 +12,7 @@ mod helpers;
 mod office_records;
 mod photos;
 mod reports;
+mod roster;
 mod static_files;
 mod sync;
 mod tls;
