@@ -93,8 +93,10 @@ fn ConflictCard(
             .get("description")
             .or_else(|| o.merged.get("name"))
             .and_then(Value::as_str)
-            .unwrap_or("记录")
-            .to_string()
+            .map(str::to_owned)
+            // 附件1 文字栏 and 交叉检查 plans name their scope and week or pair.
+            .or_else(|| model::office::describe(&o.merged))
+            .unwrap_or_else(|| "记录".to_owned())
     });
     let apply = move |_| {
         let picked: Vec<(Vec<String>, Choice)> = choices.get_untracked().into_iter().collect();
@@ -243,6 +245,9 @@ fn edit_path(kind: &str, id: &str) -> Option<String> {
         "inspection" => "/inspections",
         "hazard" => "/hazards",
         "penalty" => "/penalties",
+        // Office records are edited on their screen, not by id.
+        "weekly_note" => return Some("/reports".to_owned()),
+        "cross_plan" => return Some("/cross".to_owned()),
         _ => return None,
     };
     Some(format!("{base}/{id}"))

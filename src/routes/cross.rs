@@ -1,7 +1,9 @@
 //! 交叉检查 (`/cross`): 附件3 工作安排 — one of the 14 检查方→受检方 pairs, a plan (dates and
 //! the enterprises drawn) checked live against the notice's rules — and 附件4 汇总表 of that
-//! pair, both computed on the device. The plan is kept on this device only (like the weekly
-//! narrative): it is the 检查组's working draft, not a record the server needs.
+//! pair, both computed on the device. The plan is a synced record (`cross_plan`, see
+//! `model::office`): written by the 检查方 county (or the city), kept on the server, merged
+//! field by field when two clerks edit it; a 交叉检查组 account does not receive it (the draw
+//! must not reach the 受检县 before the inspection).
 
 use leptos::prelude::*;
 use model::annex::{
@@ -19,15 +21,10 @@ use super::report_download::DownloadButton;
 use crate::browser::today;
 use crate::components::loaded;
 use crate::data;
-use crate::store::{self, sync_rows};
+use crate::store::{self, office};
 use model::annex::Records;
-
-fn plan_key(campaign: &str, pair: CrossPair) -> String {
-    format!(
-        "cross-plan/{campaign}/{}-{}",
-        pair.inspector.code, pair.inspected.code
-    )
-}
+use model::office::CrossPlanRecord;
+use model::record::Record;
 
 /// A new plan: the first 3 days of the notice's window (2025年3月), nothing drawn yet.
 fn blank_plan(c: &Campaign, pair: CrossPair) -> CrossPlan {
@@ -73,17 +70,39 @@ pub fn Cross() -> impl IntoView {
     // 附件4's 填报时间: today, or the campaign's last day once it is over.
     let summary_day = RwSignal::new(campaign.with_value(|c| today().min(c.end)));
 
-    // The plan kept for this pair on this device, else a blank one.
+    // Who may change the plan of the pair shown: 市级, and the 检查方 county itself.
+    let role = crate::sync::session::current().and_then(|s| s.user.role().ok());
+    let blocked = Memo::new(move |_| {
+        let p = pair.get();
+        role.as_ref().and_then(|r| {
+            model::office::write_refusal(r, CrossPlanRecord::KIND, Some(p.inspector.code))
+        })
+    });
+    let status = use_context::<RwSignal<crate::sync::SyncStatus>>();
+    let migrated = StoredValue::new(false);
+    // The plan of this pair as synced to this device, else a blank one; reloaded after every
+    // successful sync (another clerk's draw may have arrived).
     Effect::new(move |_| {
         let p = pair.get();
-        let key = plan_key(&campaign.with_value(|c| c.id.clone()), p);
+        let _ = status.map(|s| s.with(|s| s.last_ok));
+        let campaign_id = campaign.with_value(|c| c.id.clone());
         leptos::task::spawn_local(async move {
             let kept: Option<CrossPlan> = match store::db().await {
-                Ok(db) => sync_rows::meta_get(&db, &key)
-                    .await
-                    .ok()
-                    .flatten()
-                    .and_then(|t| serde_json::from_str(&t).ok()),
+                Ok(db) => {
+                    if !migrated.get_value() {
+                        migrated.set_value(true);
+                        if let Some(r) =
+                            crate::sync::session::current().and_then(|s| s.user.role().ok())
+                        {
+                            let _ = office::migrate_meta(&db, &r).await;
+                        }
+                    }
+                    office::plan(&db, &campaign_id, p)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|r| r.plan())
+                }
                 Err(_) => None,
             };
             // The user may have picked another pair while this was read.
@@ -94,15 +113,23 @@ pub fn Cross() -> impl IntoView {
         });
     });
     let edit = move |f: Box<dyn FnOnce(&mut CrossPlan)>| {
+        if blocked.get_untracked().is_some() {
+            // Puts the inputs back to the plan as it is.
+            plan.update(|_| {});
+            return;
+        }
         plan.update(|p| f(p));
         let p = plan.get_untracked();
-        let key = plan_key(&campaign.with_value(|c| c.id.clone()), p.pair);
+        let campaign_id = campaign.with_value(|c| c.id.clone());
         leptos::task::spawn_local(async move {
-            let ok = match (store::db().await, serde_json::to_string(&p)) {
-                (Ok(db), Ok(text)) => sync_rows::meta_put(&db, &key, &text).await.is_ok(),
-                _ => false,
+            let ok = match store::db().await {
+                Ok(db) => office::save_plan(&db, &campaign_id, p).await.is_ok(),
+                Err(_) => false,
             };
             saved.set(Some(ok));
+            if let Some(s) = status {
+                crate::sync::scheduler::trigger(s);
+            }
         });
     };
 
@@ -156,6 +183,7 @@ pub fn Cross() -> impl IntoView {
         {loaded(data, move |recs: Records| {
             let recs = StoredValue::new(recs);
             view! {
+                {move || blocked.get().map(|why| view! { <p class="banner warn" data-testid="cross-readonly">{why}</p> })}
                 {plan_editor(pair, plan, saved, recs, campaign, edit)}
                 {move || {
                     let (p, d) = (pair.get(), summary_day.get());

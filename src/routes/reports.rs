@@ -16,14 +16,16 @@ use model::record::Record;
 use crate::browser::today;
 use crate::components::loaded;
 use crate::data;
-use crate::store::{self, sync_rows};
+use crate::store::{self, office};
 use model::annex::Records;
+use model::office::WeeklyNote;
 
 use super::dashboard::OfficeNav;
 use super::report_download::DownloadButton;
 
-fn narrative_key(campaign: &str, scope: &str, week: model::date::Date) -> String {
-    format!("narrative/{campaign}/{scope}/{week}")
+/// Who is signed in, as a role (`None`: nobody yet, or a session from an older build).
+fn signed_in_role() -> Option<model::sync::Role> {
+    crate::sync::session::current().and_then(|s| s.user.role().ok())
 }
 
 /// 报表: 附件1 周调度统计表 and 附件2 重大事故隐患台账, computed from the records, never retyped.
@@ -45,41 +47,94 @@ pub fn Reports() -> impl IntoView {
         .map(|w| w.end)
         .expect("the campaign has report weeks");
     let week = RwSignal::new(default_week);
-    let scope_key = RwSignal::new(String::from("city"));
+    let role = signed_in_role();
+    // A 县级 account opens on its own county, whose text it writes; the city on 全市.
+    let start_scope = match &role {
+        Some(model::sync::Role::County(c)) => c.clone(),
+        _ => String::from("city"),
+    };
+    let scope_key = RwSignal::new(start_scope);
     let scope = move || match County::by_code(&scope_key.get()) {
         Some(c) => Scope::County(c),
         None => Scope::City,
     };
+    let scope_county = move || match scope() {
+        Scope::City => None,
+        Scope::County(c) => Some(c.code),
+    };
+    // Rows 1, 6, 7, 8 of the scope's own note (a synced `weekly_note` record), and on 全市 each
+    // county's note the city has pulled, shown read-only under the county's name.
     let narrative = RwSignal::new(WeeklyNarrative::default());
-    // The county's own text rows, kept per campaign, scope and week on this device.
+    let others = RwSignal::new(Vec::<(County, WeeklyNarrative)>::new());
+    let save_error = RwSignal::new(None::<String>);
+    let role_for_edit = role.clone();
+    let editable = Memo::new(move |_| {
+        let county = scope_county();
+        // The server lets the city write any county's note; the screen leaves a county's
+        // words to the county and edits only the city's own (全市).
+        match &role_for_edit {
+            None => true,
+            Some(model::sync::Role::City) => county.is_none(),
+            Some(r) => model::office::write_refusal(r, WeeklyNote::KIND, county).is_none(),
+        }
+    });
+    let status = use_context::<RwSignal<crate::sync::SyncStatus>>();
+    let migrated = StoredValue::new(false);
     Effect::new(move |_| {
-        let key = narrative_key(
-            &campaign.with_value(|c| c.id.clone()),
-            &scope_key.get(),
+        let (campaign_id, county, w) = (
+            campaign.with_value(|c| c.id.clone()),
+            scope_county(),
             week.get(),
         );
+        // Reloaded after every successful sync: another clerk's text may have arrived.
+        let _ = status.map(|s| s.with(|s| s.last_ok));
+        let role = role.clone();
         leptos::task::spawn_local(async move {
-            if let Ok(db) = store::db().await {
-                let n = sync_rows::meta_get(&db, &key)
+            let Ok(db) = store::db().await else { return };
+            if !migrated.get_value() {
+                migrated.set_value(true);
+                if let Some(r) = &role {
+                    if let Err(e) = office::migrate_meta(&db, r).await {
+                        save_error.set(Some(e.to_string()));
+                    }
+                }
+            }
+            let own = office::note(&db, &campaign_id, county, w)
+                .await
+                .ok()
+                .flatten()
+                .map(|n| n.text)
+                .unwrap_or_default();
+            let theirs = if county.is_none() {
+                office::county_notes(&db, &campaign_id, w)
                     .await
-                    .ok()
-                    .flatten()
-                    .and_then(|t| serde_json::from_str(&t).ok())
-                    .unwrap_or_default();
-                narrative.set(n);
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            // The user may have switched scope or week while this was read.
+            let now = County::by_code(&scope_key.get_untracked()).map(|c| c.code);
+            if now == county && week.get_untracked() == w {
+                narrative.set(own);
+                others.set(theirs);
             }
         });
     });
-    let save_narrative = move |n: WeeklyNarrative| {
-        narrative.set(n.clone());
-        let key = narrative_key(
-            &campaign.with_value(|c| c.id.clone()),
-            &scope_key.get_untracked(),
+    let save_narrative = move |seq: u8, text: String| {
+        narrative.update(|n| *office::row_mut(n, seq) = text.clone());
+        let (campaign_id, county, w) = (
+            campaign.with_value(|c| c.id.clone()),
+            scope_county(),
             week.get_untracked(),
         );
         leptos::task::spawn_local(async move {
-            if let (Ok(db), Ok(text)) = (store::db().await, serde_json::to_string(&n)) {
-                let _ = sync_rows::meta_put(&db, &key, &text).await;
+            let result = match store::db().await {
+                Ok(db) => office::edit_note(&db, &campaign_id, county, w, seq, text).await,
+                Err(e) => Err(e),
+            };
+            save_error.set(result.err().map(|e| e.to_string()));
+            if let Some(s) = status {
+                crate::sync::scheduler::trigger(s);
             }
         });
     };
@@ -104,8 +159,15 @@ pub fn Reports() -> impl IntoView {
             county_param()
         )
     };
-    // The county's own text rows go with the request, so the file has them too.
-    let annex1_body = move || serde_json::json!({ "narrative": narrative.get() }).to_string();
+    // The scope's own text rows go with the request (they may be newer than what is synced),
+    // when this account writes them; the server adds the stored ones (each county's on 全市).
+    let annex1_body = move || {
+        if editable.get() {
+            serde_json::json!({ "narrative": narrative.get() }).to_string()
+        } else {
+            "{}".to_owned()
+        }
+    };
     let annex1_name = move || format!("附件1周调度统计表_{}_{}.xlsx", scope().name(), week.get());
     let annex2_name = move || {
         format!(
@@ -120,9 +182,12 @@ pub fn Reports() -> impl IntoView {
         <section class="card no-print">
             <h1>"报表"</h1>
             <div class="filters">
-                <select aria-label="填报范围" on:change=move |ev| scope_key.set(event_target_value(&ev))>
-                    <option value="city">"全市"</option>
-                    {County::all().iter().map(|c| view! { <option value=c.code>{c.name}</option> }).collect_view()}
+                <select aria-label="填报范围" prop:value=move || scope_key.get() on:change=move |ev| scope_key.set(event_target_value(&ev))>
+                    <option value="city" selected=scope_key.get_untracked() == "city">"全市"</option>
+                    {County::all().iter().map(|c| {
+                        let selected = scope_key.get_untracked() == c.code;
+                        view! { <option value=c.code selected=selected>{c.name}</option> }
+                    }).collect_view()}
                 </select>
                 <select aria-label="报送日期（周五）" on:change=move |ev| {
                     if let Ok(d) = model::date::Date::parse(&event_target_value(&ev)) { week.set(d) }
@@ -144,19 +209,26 @@ pub fn Reports() -> impl IntoView {
                 <DownloadButton label="下载附件2（Excel）" testid="download-annex2" url=Signal::derive(annex2_url) fallback=Signal::derive(annex2_name)/>
             </div>
             <p class="muted small">"Excel 由服务器按所选周五和范围生成，需联网并登录；上方表格离线也可查看、打印。"</p>
+            <p class="muted small" data-testid="note-sync-hint">"第1、6、7、8栏的文字随同步保存到服务器，同一县的其他人员和市级可见；两人同时修改不同栏目都会保留。"</p>
+            {move || save_error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
         </section>
         {loaded(data, move |recs: Records| {
             let recs = StoredValue::new(recs);
             view! {
                 {move || {
                     let (w, s, n) = (week.get(), scope(), narrative.get());
+                    let n2 = n.clone();
                     recs.with_value(|r| campaign.with_value(|c| {
                         let ds = r.dataset(c);
-                        match WeeklyReport::compute(&ds, s, w, n.clone()) {
+                        match WeeklyReport::compute(&ds, s, w, n2.clone()) {
                             Err(e) => view! { <p class="banner error">{e.to_string()}</p> }.into_any(),
                             Ok(report) => {
                                 let lists = Arc::new(figure_lists(&report, r));
-                                weekly_view(&report, n, save_narrative, open, lists).into_any()
+                                let text_rows = TextRows {
+                                    editable: editable.get(),
+                                    others: others.get(),
+                                };
+                                weekly_view(&report, text_rows, save_narrative, open, lists).into_any()
                             }
                         }
                     }))
@@ -474,10 +546,53 @@ fn figure_list_row(
     }
 }
 
+/// How rows 1, 6, 7, 8 show: the scope's own text (editable when the account writes it) and,
+/// on the city's 全市 report, each county's text above it, read-only under the county's name.
+struct TextRows {
+    editable: bool,
+    others: Vec<(County, WeeklyNarrative)>,
+}
+
+/// One text row's read-only block: each county's text (city view), or the scope's own text
+/// when this account may not change it.
+fn others_view(seq: u8, rows: &TextRows, own: &str) -> AnyView {
+    let mut items: Vec<(String, String)> = rows
+        .others
+        .iter()
+        .filter_map(|(c, n)| {
+            let mut n = n.clone();
+            let text = office::row_mut(&mut n, seq).trim().to_owned();
+            (!text.is_empty()).then(|| (c.name.to_owned(), text))
+        })
+        .collect();
+    if !rows.editable && !own.trim().is_empty() {
+        items.push((String::new(), own.trim().to_owned()));
+    }
+    if items.is_empty() {
+        return if rows.editable {
+            ().into_any()
+        } else {
+            view! { <p class="muted" data-testid="note-empty">"（未填写）"</p> }.into_any()
+        };
+    }
+    items
+        .into_iter()
+        .map(|(name, text)| {
+            view! {
+                <div class="note-readonly" data-testid="note-county" data-county=name.clone()>
+                    {(!name.is_empty()).then(|| view! { <strong>{format!("【{name}】")}</strong> })}
+                    <span class="pre-wrap">{text}</span>
+                </div>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
 fn weekly_view(
     report: &WeeklyReport,
-    n: WeeklyNarrative,
-    save: impl Fn(WeeklyNarrative) + Copy + Send + Sync + 'static,
+    text_rows: TextRows,
+    save: impl Fn(u8, String) + Copy + Send + Sync + 'static,
     open: RwSignal<Option<Figure>>,
     lists: Arc<Vec<(Figure, Vec<Item>)>>,
 ) -> impl IntoView {
@@ -498,34 +613,31 @@ fn weekly_view(
                         .map(|r| {
                             let editable = matches!(r.seq, 1 | 6 | 7 | 8);
                             let seq = r.seq;
-                            let n = n.clone();
                             let lists = lists.clone();
+                            let readonly = editable.then(|| others_view(seq, &text_rows, &r.content));
+                            let city_label = (editable && text_rows.editable && !text_rows.others.is_empty())
+                                .then(|| view! { <strong class="muted">"【市本级】"</strong> });
                             view! {
                                 <tr data-testid="annex1-row">
                                     <td class="c-seq">{r.seq}</td>
                                     <td>{r.category}</td>
                                     <td>
-                                        {if editable {
+                                        {if editable && text_rows.editable {
                                             view! {
+                                                {readonly}
+                                                {city_label}
                                                 <textarea
                                                     class="no-print-border"
                                                     aria-label=r.category
-                                                    placeholder="本周情况（自行填写，按周保存）"
+                                                    data-testid=format!("note-row-{seq}")
+                                                    placeholder="本周情况（自行填写，按周保存，同步后同事可见）"
                                                     prop:value=r.content.clone()
-                                                    on:change=move |ev| {
-                                                        let v = event_target_value(&ev);
-                                                        let mut n = n.clone();
-                                                        match seq {
-                                                            1 => n.deployment = v,
-                                                            6 => n.publicity = v,
-                                                            7 => n.problems = v,
-                                                            _ => n.suggestions = v,
-                                                        }
-                                                        save(n);
-                                                    }
+                                                    on:change=move |ev| save(seq, event_target_value(&ev))
                                                 ></textarea>
                                             }
                                                 .into_any()
+                                        } else if editable {
+                                            view! { {readonly} }.into_any()
                                         } else {
                                             figure_sentence(report, seq, r.content.clone(), open)
                                         }}

@@ -3,6 +3,7 @@
 
 pub mod autosave;
 pub mod error;
+pub mod office;
 pub mod photos;
 pub mod records;
 pub mod schema;
