@@ -4,6 +4,7 @@
 //! server only call into this crate for domain rules, so a rule is written once.
 
 pub mod accept;
+pub mod admin;
 pub mod annex;
 pub mod assignment;
 pub mod campaign;

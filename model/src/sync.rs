@@ -284,6 +284,12 @@ pub struct UserInfo {
     pub county: Option<String>,
     /// 企业 accounts: their enterprise.
     pub enterprise_id: Option<Uuid>,
+    /// May manage accounts (`admin::check_admin`); the PWA shows 管理 only then.
+    #[serde(default)]
+    pub is_admin: bool,
+    /// Signed in with a one-time password an administrator set: change it before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 impl UserInfo {

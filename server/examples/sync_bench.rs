@@ -552,6 +552,8 @@ impl InProcess {
                 role: RoleKind::City,
                 county: None,
                 enterprise_id: None,
+                is_admin: false,
+                must_change_password: false,
             },
             role: Role::City,
             device_id: "bench-in-process".to_owned(),

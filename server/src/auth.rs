@@ -108,15 +108,31 @@ pub enum UserError {
     Hash(String),
 }
 
-fn valid_username(name: &str) -> bool {
-    (2..=32).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+/// The username rule lives in the model, shared with the 管理 screens.
+pub fn valid_username(name: &str) -> bool {
+    model::admin::api::valid_username(name)
 }
 
 /// Creates an account; refuses an existing username (it never overwrites a password).
 pub async fn create_user(db: &Db, user: &NewUser, password: &str) -> Result<(), UserError> {
+    create_user_with(db, user, password, AccountFlags::default()).await
+}
+
+/// What an account is created with besides its role: the admin flag, and whether its first
+/// password is a one-time password an administrator handed out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccountFlags {
+    pub is_admin: bool,
+    pub must_change_password: bool,
+}
+
+/// [`create_user`] with the flags.
+pub async fn create_user_with(
+    db: &Db,
+    user: &NewUser,
+    password: &str,
+    flags: AccountFlags,
+) -> Result<(), UserError> {
     if !valid_username(&user.username) {
         return Err(UserError::BadUsername);
     }
@@ -129,8 +145,10 @@ pub async fn create_user(db: &Db, user: &NewUser, password: &str) -> Result<(), 
         .map_err(|e| UserError::Hash(e.to_string()))?
         .map_err(|e| UserError::Hash(e.to_string()))?;
     let sql = "INSERT INTO users (username, display_name, password_hash, role, county, \
-               enterprise_id, created_at, active_from, active_until) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (username) DO NOTHING";
+               enterprise_id, created_at, active_from, active_until, is_admin, \
+               must_change_password) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+               ON CONFLICT (username) DO NOTHING";
     let display_name = if user.display_name.trim().is_empty() {
         user.username.clone()
     } else {
@@ -146,6 +164,8 @@ pub async fn create_user(db: &Db, user: &NewUser, password: &str) -> Result<(), 
         .bind(now_ms())
         .bind(user.assignment.map(|a| a.from.to_string()))
         .bind(user.assignment.map(|a| a.until.to_string()))
+        .bind(flags.is_admin)
+        .bind(flags.must_change_password)
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;
@@ -165,6 +185,31 @@ pub struct Account {
     pub info: UserInfo,
     pub role: Role,
     pub assignment: Option<Assignment>,
+    /// Disabled by an administrator: refused at login and on every request.
+    pub disabled: bool,
+}
+
+/// The answer to a disabled account, at login (after the password) and on every request.
+pub fn account_disabled() -> AppError {
+    AppError::refused("account_disabled", "账号已停用，请联系本单位管理员。")
+}
+
+/// The answer to a token an administrator revoked ("退出该设备").
+pub fn device_revoked() -> AppError {
+    AppError::Refused {
+        status: axum::http::StatusCode::UNAUTHORIZED,
+        code: "device_revoked",
+        message: "管理员已让本设备退出登录。本机数据仍在，请重新登录后同步。".to_owned(),
+    }
+}
+
+/// The answer to every API but /me, /logout and /account/password while the account still
+/// has an administrator's one-time password.
+pub fn must_change_password() -> AppError {
+    AppError::refused(
+        "must_change_password",
+        "这是管理员设置的临时密码，请先修改密码。",
+    )
 }
 
 impl Account {
@@ -179,19 +224,69 @@ impl Account {
     }
 }
 
-/// (username, display_name, role, county, enterprise_id, active_from, active_until)
-type UserRow = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+/// The `users` columns [`UserRow`] reads, as a literal for `concat!` (so the SQL stays a
+/// `&'static str`): `concat!("SELECT ", user_columns!(), " FROM users …")`, or with a table
+/// alias in a join: `user_columns!(u)`.
+#[macro_export]
+macro_rules! user_columns {
+    () => {
+        "username, display_name, role, county, enterprise_id, active_from, active_until, \
+         is_admin, disabled, must_change_password"
+    };
+    ($t:ident) => {
+        concat!(
+            stringify!($t),
+            ".username, ",
+            stringify!($t),
+            ".display_name, ",
+            stringify!($t),
+            ".role, ",
+            stringify!($t),
+            ".county, ",
+            stringify!($t),
+            ".enterprise_id, ",
+            stringify!($t),
+            ".active_from, ",
+            stringify!($t),
+            ".active_until, ",
+            stringify!($t),
+            ".is_admin, ",
+            stringify!($t),
+            ".disabled, ",
+            stringify!($t),
+            ".must_change_password"
+        )
+    };
+}
 
-fn account_from_row(row: UserRow) -> Result<Account, AppError> {
-    let (username, display_name, role, county, enterprise_id, from, until) = row;
+/// One `users` row as [`account_from_row`] reads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub county: Option<String>,
+    pub enterprise_id: Option<String>,
+    pub active_from: Option<String>,
+    pub active_until: Option<String>,
+    pub is_admin: bool,
+    pub disabled: bool,
+    pub must_change_password: bool,
+}
+
+pub fn account_from_row(row: UserRow) -> Result<Account, AppError> {
+    let UserRow {
+        username,
+        display_name,
+        role,
+        county,
+        enterprise_id,
+        active_from: from,
+        active_until: until,
+        is_admin,
+        disabled,
+        must_change_password,
+    } = row;
     let day = |d: Option<String>| d.and_then(|d| Date::parse(&d).ok());
     let assignment = match (day(from), day(until)) {
         (Some(from), Some(until)) => Some(Assignment { from, until }),
@@ -209,33 +304,33 @@ fn account_from_row(row: UserRow) -> Result<Account, AppError> {
             role: kind,
             county,
             enterprise_id,
+            is_admin,
+            must_change_password,
         },
         role,
         assignment,
+        disabled,
     })
 }
 
 /// The account and its password hash, if the username exists.
 pub async fn find_user(db: &Db, username: &str) -> Result<Option<(Account, String)>, AppError> {
-    let sql = "SELECT username, display_name, role, county, enterprise_id, active_from, \
-               active_until, password_hash FROM users WHERE username = $1";
-    type Row = (
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
+        password_hash: String,
+    }
+    let sql = concat!(
+        "SELECT ",
+        user_columns!(),
+        ", password_hash FROM users WHERE username = $1"
     );
     let row: Option<Row> = with_pool!(db, pool =>
         sqlx::query_as(sql).bind(username).fetch_optional(pool).await)?;
     match row {
         None => Ok(None),
-        Some((u, d, r, c, e, f, t, hash)) => {
-            Ok(Some((account_from_row((u, d, r, c, e, f, t))?, hash)))
-        }
+        Some(row) => Ok(Some((account_from_row(row.user)?, row.password_hash))),
     }
 }
 
@@ -284,8 +379,9 @@ pub async fn issue_token(
     Ok((token, expires_at))
 }
 
+/// Revokes one token (logout).
 pub async fn revoke_token(db: &Db, token_hash: &str) -> Result<(), AppError> {
-    let sql = "UPDATE tokens SET revoked = TRUE WHERE token_hash = $1";
+    let sql = "UPDATE tokens SET revoked = TRUE, revoke_reason = 'logout' WHERE token_hash = $1";
     with_pool!(db, pool => sqlx::query(sql).bind(token_hash).execute(pool).await.map(|_| ()))?;
     Ok(())
 }
@@ -313,7 +409,9 @@ pub async fn audit(
 }
 
 /// The signed-in user of a request: `Authorization: Bearer <token>` with a known, unexpired,
-/// unrevoked token. Missing or bad tokens are a 401 the client answers by asking to sign in.
+/// unrevoked token of an enabled account. Missing or bad tokens are a 401 the client answers by
+/// asking to sign in. An account still on an administrator's one-time password is refused
+/// (403 `must_change_password`); the few endpoints it may use take [`SignedIn`] instead.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub info: UserInfo,
@@ -323,64 +421,92 @@ pub struct AuthUser {
     pub token_hash: String,
 }
 
+/// Like [`AuthUser`] but also for an account that must still change its one-time password:
+/// for `GET /api/me`, `POST /api/logout` and `POST /api/account/password`.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub AuthUser);
+
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let unauthorized = || AppError::Unauthorized("请先登录。".to_owned());
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(unauthorized)?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(unauthorized)?;
-        let token_hash = sha256_hex(token.as_bytes());
-        let sql = "SELECT u.username, u.display_name, u.role, u.county, u.enterprise_id, \
-                   u.active_from, u.active_until, t.device_id, t.expires_at, t.revoked \
-                   FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = $1";
-        type Row = (
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            String,
-            i64,
-            bool,
-        );
-        let row: Option<Row> = with_pool!(&state.db, pool =>
-            sqlx::query_as(sql).bind(&token_hash).fetch_optional(pool).await)?;
-        let Some((u, d, r, c, e, f, t, device_id, expires_at, revoked)) = row else {
-            return Err(AppError::Unauthorized(
-                "登录信息无效，请重新登录。".to_owned(),
-            ));
-        };
-        if revoked {
-            return Err(AppError::Unauthorized(
-                "已退出登录，请重新登录。".to_owned(),
-            ));
+        let user = authenticate(parts, state).await?;
+        if user.info.must_change_password {
+            return Err(must_change_password());
         }
-        if expires_at <= now_ms() {
-            return Err(AppError::Unauthorized(
-                "登录已过期，请重新登录；本机数据不受影响。".to_owned(),
-            ));
-        }
-        let account = account_from_row((u, d, r, c, e, f, t))?;
-        account.check_assignment()?;
-        Ok(AuthUser {
-            info: account.info,
-            role: account.role,
-            device_id,
-            token_hash,
-        })
+        Ok(user)
     }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        authenticate(parts, state).await.map(SignedIn)
+    }
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthUser, AppError> {
+    let unauthorized = || AppError::Unauthorized("请先登录。".to_owned());
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(unauthorized)?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(unauthorized)?;
+    let token_hash = sha256_hex(token.as_bytes());
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
+        device_id: String,
+        expires_at: i64,
+        revoked: bool,
+        revoke_reason: Option<String>,
+    }
+    let sql = concat!(
+        "SELECT ",
+        user_columns!(u),
+        ", t.device_id, t.expires_at, t.revoked, t.revoke_reason \
+         FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = $1"
+    );
+    let row: Option<Row> = with_pool!(&state.db, pool =>
+        sqlx::query_as(sql).bind(&token_hash).fetch_optional(pool).await)?;
+    let Some(row) = row else {
+        return Err(AppError::Unauthorized(
+            "登录信息无效，请重新登录。".to_owned(),
+        ));
+    };
+    // Before the token checks: disabling revokes every token, and the owner should learn why.
+    if row.user.disabled {
+        return Err(account_disabled());
+    }
+    if row.revoked {
+        if row.revoke_reason.as_deref() == Some("admin") {
+            return Err(device_revoked());
+        }
+        return Err(AppError::Unauthorized(
+            "已退出登录，请重新登录。".to_owned(),
+        ));
+    }
+    if row.expires_at <= now_ms() {
+        return Err(AppError::Unauthorized(
+            "登录已过期，请重新登录；本机数据不受影响。".to_owned(),
+        ));
+    }
+    let account = account_from_row(row.user)?;
+    account.check_assignment()?;
+    Ok(AuthUser {
+        info: account.info,
+        role: account.role,
+        device_id: row.device_id,
+        token_hash,
+    })
 }
 
 /// The client's IP when the server runs with connect info (the binary does; `oneshot` tests
@@ -393,6 +519,17 @@ pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
         return Some(forwarded_for(&parts.headers).unwrap_or(peer));
     }
     Some(peer)
+}
+
+/// The client's address when the server was started with connect info ([`client_ip`]).
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
 }
 
 /// `--behind-proxy`: the proxy's address, put into every request's extensions by `app`.

@@ -29,6 +29,14 @@ pub enum AppError {
     Unprocessable(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// A refusal with its own stable code (`account_disabled`, `device_revoked`, …) for the
+    /// client to branch on, where the generic code of the status would not say enough.
+    #[error("{message}")]
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
     /// A server-side failure described for the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -58,6 +66,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Refused { status, .. } => *status,
             AppError::Internal(_) | AppError::Database(_) | AppError::Io(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -76,7 +85,19 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Unprocessable(_) => "unprocessable",
             AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Refused { code, .. } => code,
             AppError::Internal(_) | AppError::Database(_) | AppError::Io(_) => "internal",
+        }
+    }
+}
+
+impl AppError {
+    /// A 403 with its own code.
+    pub fn refused(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Refused {
+            status: StatusCode::FORBIDDEN,
+            code,
+            message: message.into(),
         }
     }
 }

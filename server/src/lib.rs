@@ -4,6 +4,7 @@
 //! `tower::ServiceExt::oneshot` and no socket; `main.rs` only parses the command line,
 //! opens the state and serves.
 
+pub mod admin;
 pub mod auth;
 pub mod backup;
 pub mod check;

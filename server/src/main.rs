@@ -38,10 +38,25 @@ async fn main() -> ExitCode {
             config,
             user,
             password,
-        } => match user_add(config, user, password).await {
+            admin,
+        } => match user_add(config, user, password, admin).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("创建账号失败：{e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::UserChange {
+            config,
+            username,
+            change,
+        } => match user_change(config, &username, change).await {
+            Ok(message) => {
+                println!("{message}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("操作失败：{e}");
                 ExitCode::FAILURE
             }
         },
@@ -90,6 +105,7 @@ async fn user_add(
     config: Config,
     user: NewUser,
     password: Option<String>,
+    admin: bool,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let password = match password {
         Some(p) => p,
@@ -104,7 +120,11 @@ async fn user_add(
         }
     };
     let db = Db::open(&config).await?;
-    let created = auth::create_user(&db, &user, &password).await;
+    let flags = auth::AccountFlags {
+        is_admin: admin,
+        must_change_password: false,
+    };
+    let created = auth::create_user_with(&db, &user, &password, flags).await;
     db.close().await;
     created?;
     let scope = match (user.role.county(), user.role.enterprise_id()) {
@@ -113,14 +133,27 @@ async fn user_add(
         _ => String::new(),
     };
     println!(
-        "已创建账号 {}（{}，{}{}），数据库：{}。",
+        "已创建账号 {}（{}，{}{}{}），数据库：{}。",
         user.username,
         user.display_name,
         user.role.kind().label(),
         scope,
+        if admin { "，管理员" } else { "" },
         db.backend().as_str()
     );
     Ok(())
+}
+
+/// `user set-admin|disable|enable|reset-password`.
+async fn user_change(
+    config: Config,
+    username: &str,
+    change: yinhuan_server::admin::cli::UserChange,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let db = Db::open(&config).await?;
+    let done = yinhuan_server::admin::cli::run(&db, username, change).await;
+    db.close().await;
+    Ok(done?)
 }
 
 /// `photos clean-orphans`: what the running server does every hour, once, now.
@@ -151,7 +184,12 @@ async fn ensure_accounts(db: &Db, demo: bool) -> Result<(), Box<dyn std::error::
             role: Role::City,
             assignment: None,
         };
-        match auth::create_user(db, &user, DEMO_PASSWORD).await {
+        // An administrator, so the demo shows the 管理 screens too.
+        let flags = auth::AccountFlags {
+            is_admin: true,
+            must_change_password: false,
+        };
+        match auth::create_user_with(db, &user, DEMO_PASSWORD, flags).await {
             Ok(()) => println!(
                 "已创建演示账号：{DEMO_USER} / {DEMO_PASSWORD}（市级，可查看全部数据；正式使用前请勿保留）"
             ),
@@ -164,7 +202,7 @@ async fn ensure_accounts(db: &Db, demo: bool) -> Result<(), Box<dyn std::error::
     if auth::count_users(db).await? == 0 {
         println!(
             "尚无任何账号，应用无法登录同步。创建第一个账号（密码从标准输入读取）：\n  \
-             yinhuan-server user add admin --role city --name 管理员\n\
+             yinhuan-server user add admin --role city --name 管理员 --admin\n\
              或用 yinhuan-server serve --demo 创建演示账号 demo / demo1234。"
         );
     }

@@ -10,6 +10,7 @@ use model::date::Date;
 use model::sync::{Role, RoleError, RoleKind};
 use uuid::Uuid;
 
+use crate::admin::cli::UserChange;
 use crate::auth::NewUser;
 use crate::config::{Config, HttpRedirect};
 
@@ -25,8 +26,10 @@ pub const USAGE: &str = "\
   yinhuan-server tls init [--host IP或主机名]... [--data 数据目录] [--force]
   yinhuan-server tls renew [--host IP或主机名]... [--data 数据目录]
   yinhuan-server user add <账号> --role city|county|cross|enterprise
-                 [--county 县代码] [--enterprise 企业编号] [--name 姓名]
+                 [--county 县代码] [--enterprise 企业编号] [--name 姓名] [--admin]
                  [--from 开始日期 --until 结束日期] [--password 密码] [--data 数据目录]
+  yinhuan-server user set-admin <账号> on|off [--data 数据目录]
+  yinhuan-server user disable|enable|reset-password <账号> [--data 数据目录]
   yinhuan-server check [--data 数据目录]
   yinhuan-server photos clean-orphans [--older-than-days 天数] [--data 数据目录]
   yinhuan-server backup --to 备份目录 [--data 数据目录] [--photos-only] [--keep 份数]
@@ -65,9 +68,15 @@ user add 创建账号 (账号名: 2-32 个字母、数字、_ . -; 密码至少 
   --from/--until 交叉检查组的检查期 (含首尾两天, 北京时间, 如 2025-03-03 与 2025-03-31);
                 交叉检查组必填, 检查期外该账号不能登录、查看或修改任何记录
   --name        显示的姓名 (默认同账号名)
+  --admin       设为管理员: 市级管理员可在应用的“管理”页管理全部账号; 县级管理员管理本县的
+                检查员和本县企业的账号
   --password    密码; 不给出时从标准输入读取第一行
                 (例: printf '%s\\n' \"$PW\" | yinhuan-server user add ...), 避免密码留在命令历史里
   例: yinhuan-server user add xinfu_li --role county --county 140902 --name 李四
+
+user set-admin 设置或取消管理员; user disable 停用账号 (其所有设备随即退出登录); user enable 重新启用;
+  user reset-password 生成一次性临时密码并显示 (该账号所有设备退出登录, 首次登录后须修改密码)。
+  最后一个可用的市级管理员不能停用或取消管理员。各项操作记入审计日志 (操作者记为 console)。
 
 tls init 在 <数据目录>/tls/ 生成本地根证书 (ca.pem, 私钥 ca.key 只留在本机) 和由它签发的服务器证书
   (server.pem, server.key), serve 启动时自动使用。每部手机安装一次根证书 (见 /onboarding 页面)。
@@ -119,6 +128,14 @@ pub enum Command {
         user: NewUser,
         /// `--password`; `None` means read it from stdin.
         password: Option<String>,
+        /// `--admin`.
+        admin: bool,
+    },
+    /// `user set-admin|disable|enable|reset-password <账号>`.
+    UserChange {
+        config: Config,
+        username: String,
+        change: UserChange,
     },
     /// `check`: list the stored records the model refuses.
     Check {
@@ -172,6 +189,10 @@ pub enum CliError {
     BadAddr(String),
     #[error("请给出账号名：yinhuan-server user add <账号> --role ...")]
     MissingUsername,
+    #[error("请给出账号名，例如 yinhuan-server user {0} xinfu_li。")]
+    MissingTarget(String),
+    #[error("请写明 on（设为管理员）或 off（取消管理员），例如 yinhuan-server user set-admin xinfu_li on。")]
+    BadOnOff,
     #[error("请用 --role 指定角色：city（市级）、county（县级）、cross（交叉检查组）或 enterprise（企业）。")]
     MissingRole,
     #[error("角色“{0}”无效，应为 city、county、cross 或 enterprise。")]
@@ -211,6 +232,7 @@ struct Flags {
     dist: Option<String>,
     data: Option<String>,
     demo: bool,
+    admin: bool,
     role: Option<String>,
     county: Option<String>,
     enterprise: Option<String>,
@@ -254,6 +276,10 @@ where
         }
         if flag == "--force" {
             flags.force = true;
+            continue;
+        }
+        if flag == "--admin" {
+            flags.admin = true;
             continue;
         }
         let value = match inline {
@@ -328,6 +354,9 @@ where
         }
         Some("user") => match args.next().as_deref() {
             Some("add") => parse_user_add(args, &env),
+            Some(sub @ ("set-admin" | "disable" | "enable" | "reset-password")) => {
+                parse_user_change(sub, args, &env)
+            }
             Some(other) => Err(CliError::UnknownCommand(format!("user {other}"))),
             None => Err(CliError::UnknownCommand("user".to_owned())),
         },
@@ -405,6 +434,7 @@ where
             "--data",
             "--from",
             "--until",
+            "--admin",
         ],
     )?;
     let mut positional = std::mem::take(&mut flags.positional).into_iter();
@@ -429,7 +459,9 @@ where
     };
     let display_name = flags.name.take().unwrap_or_else(|| username.clone());
     let password = flags.password.take();
+    let admin = flags.admin;
     Ok(Command::UserAdd {
+        admin,
         config: config(flags, env)?,
         user: NewUser {
             username,
@@ -438,6 +470,40 @@ where
             assignment,
         },
         password,
+    })
+}
+
+/// `user set-admin <账号> on|off`, `user disable|enable|reset-password <账号>`.
+fn parse_user_change<I>(
+    sub: &str,
+    args: I,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Command, CliError>
+where
+    I: Iterator<Item = String>,
+{
+    let mut flags = parse_flags(args, &["--data"])?;
+    let mut positional = std::mem::take(&mut flags.positional).into_iter();
+    let username = positional
+        .next()
+        .ok_or_else(|| CliError::MissingTarget(sub.to_owned()))?;
+    let change = match sub {
+        "set-admin" => match positional.next().as_deref() {
+            Some("on") => UserChange::Admin(true),
+            Some("off") => UserChange::Admin(false),
+            _ => return Err(CliError::BadOnOff),
+        },
+        "disable" => UserChange::Disable,
+        "enable" => UserChange::Enable,
+        _ => UserChange::ResetPassword,
+    };
+    if let Some(extra) = positional.next() {
+        return Err(CliError::UnknownFlag(extra));
+    }
+    Ok(Command::UserChange {
+        config: config(flags, env)?,
+        username,
+        change,
     })
 }
 

@@ -111,6 +111,7 @@ fn user_add_builds_the_role_and_scope() {
         config,
         user,
         password,
+        admin: false,
     }) = run(
         &[
             "user", "add", "xinfu_li", "--role", "county", "--county", "140902", "--name", "李四",

@@ -1,31 +1,18 @@
 //! `POST /api/login`, `POST /api/logout`, `GET /api/me`.
 
-use std::net::IpAddr;
-
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use model::sync::{LoginRequest, LoginResponse, UserInfo};
 
-use crate::auth::{self, AuthUser};
+use crate::auth::{self, ClientIp, SignedIn};
 use crate::error::AppError;
 use crate::extract::Json;
 use crate::AppState;
 
-/// The client's address when the server was started with connect info.
-pub struct ClientIp(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(auth::client_ip(parts)))
-    }
-}
-
 pub async fn login_post(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<axum::Json<LoginResponse>, AppError> {
     let username = req.username.trim();
@@ -54,9 +41,13 @@ pub async fn login_post(
         ));
     };
     state.login_limiter.succeed(username, ip);
-    // After the password check, so the dates are told only to the account's owner.
+    // After the password check, so the state and dates are told only to the account's owner.
+    if account.disabled {
+        return Err(auth::account_disabled());
+    }
     account.check_assignment()?;
     let (token, expires_at) = auth::issue_token(&state.db, username, device_id).await?;
+    crate::admin::devices::seen_at_login(&state.db, username, device_id, &headers).await?;
     auth::audit(
         &state.db,
         username,
@@ -74,7 +65,7 @@ pub async fn login_post(
 
 pub async fn logout_post(
     State(state): State<AppState>,
-    user: AuthUser,
+    SignedIn(user): SignedIn,
 ) -> Result<StatusCode, AppError> {
     auth::revoke_token(&state.db, &user.token_hash).await?;
     auth::audit(
@@ -88,6 +79,6 @@ pub async fn logout_post(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn me_get(user: AuthUser) -> axum::Json<UserInfo> {
+pub async fn me_get(SignedIn(user): SignedIn) -> axum::Json<UserInfo> {
     axum::Json(user.info)
 }

@@ -30,6 +30,11 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(auth::logout_post))
         .route("/me", get(auth::me_get))
         .route(
+            "/account/password",
+            post(crate::admin::password::password_post),
+        )
+        .nest("/admin", crate::admin::router())
+        .route(
             "/sync/push",
             post(sync::push_post).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
         )

@@ -3,6 +3,7 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use model::sync::{
     may_see, may_see_county, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult,
     ServerRecord, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
@@ -89,6 +90,7 @@ pub async fn record_get(
 pub async fn pull_get(
     State(state): State<AppState>,
     user: AuthUser,
+    headers: HeaderMap,
     params: Result<Query<PullParams>, QueryRejection>,
 ) -> Result<axum::Json<PullResponse>, AppError> {
     let Query(params) = params
@@ -115,6 +117,9 @@ pub async fn pull_get(
         }
     }
     let page = records::pull_in(&state.db, &user.role, county, params.cursor, limit).await?;
+    // The 管理 screens' "last sync" and "waiting on the device" (one upsert per pull).
+    crate::admin::devices::synced(&state.db, &user.info.username, &user.device_id, &headers)
+        .await?;
     Ok(axum::Json(PullResponse {
         changes: page.changes,
         cursor: page.cursor,

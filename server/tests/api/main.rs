@@ -1,6 +1,7 @@
 //! Black-box tests of the server through `yinhuan_server::app` (no socket): each test gets a
 //! fresh database and a fresh `dist/`. PostgreSQL tests run when a server is reachable.
 
+mod admin;
 mod api_errors;
 mod auth;
 mod backup;
