@@ -536,3 +536,46 @@ fn tls_init_and_renew_take_hosts() {
         CliError::UnknownCommand("tls make".into())
     );
 }
+
+#[test]
+fn user_add_admin_and_the_account_commands_parse() {
+    let args = ["user", "add", "shi", "--role", "city", "--admin"];
+    assert!(matches!(
+        run(&args, &[]),
+        Ok(Command::UserAdd { admin: true, .. })
+    ));
+    let change = |args: &[&str]| match run(args, &[]) {
+        Ok(Command::UserChange {
+            username,
+            change,
+            config,
+        }) => (username, change, config.data_dir),
+        other => panic!("{other:?}"),
+    };
+    let (name, c, data) = change(&["user", "set-admin", "li", "on", "--data", "/srv/yh"]);
+    assert_eq!((name.as_str(), c), ("li", UserChange::Admin(true)));
+    assert_eq!(data, Path::new("/srv/yh"));
+    assert_eq!(
+        change(&["user", "set-admin", "li", "off"]).1,
+        UserChange::Admin(false)
+    );
+    assert_eq!(change(&["user", "disable", "li"]).1, UserChange::Disable);
+    assert_eq!(change(&["user", "enable", "li"]).1, UserChange::Enable);
+    assert_eq!(
+        change(&["user", "reset-password", "li"]).1,
+        UserChange::ResetPassword
+    );
+    assert_eq!(
+        run(&["user", "set-admin", "li", "yes"], &[]).unwrap_err(),
+        CliError::BadOnOff
+    );
+    assert!(matches!(
+        run(&["user", "disable"], &[]),
+        Err(CliError::MissingTarget(_))
+    ));
+    assert!(matches!(
+        run(&["user", "enable", "li", "extra"], &[]),
+        Err(CliError::UnknownFlag(_))
+    ));
+    assert!(USAGE.contains("user set-admin"));
+}

@@ -766,7 +766,92 @@ async fn a_cross_account_outside_its_period_is_refused_at_login(backend: Backend
     assert!(message.contains("2020-03-31"), "{message}");
 }
 
+/// The schema before and after 0005 on `backend`, as (0001..=0004, 0005).
+fn migration_sql(backend: Backend) -> ([&'static str; 4], &'static str) {
+    macro_rules! dir {
+        ($d:literal) => {
+            (
+                [
+                    include_str!(concat!("../../migrations/", $d, "/0001_init.sql")),
+                    include_str!(concat!("../../migrations/", $d, "/0002_accounts_sync.sql")),
+                    include_str!(concat!(
+                        "../../migrations/",
+                        $d,
+                        "/0003_cross_assignment.sql"
+                    )),
+                    include_str!(concat!("../../migrations/", $d, "/0004_photo_uploads.sql")),
+                ],
+                include_str!(concat!("../../migrations/", $d, "/0005_admin.sql")),
+            )
+        };
+    }
+    match backend {
+        Backend::Sqlite => dir!("sqlite"),
+        Backend::Postgres => dir!("postgres"),
+    }
+}
+
+/// A running city upgrades: its 市级 accounts become administrators, nobody else does, and
+/// every account stays enabled with its password.
+async fn existing_city_accounts_become_admins_on_upgrade(backend: Backend) {
+    let (before, admin) = migration_sql(backend);
+    let insert = "INSERT INTO users (username, display_name, password_hash, role, county, \
+                  created_at) VALUES ('shi', '市局', 'h', 'city', NULL, 1), \
+                  ('li', '李', 'h', 'county', '140902', 1)";
+    let check = "SELECT username, is_admin, disabled, must_change_password FROM users \
+                 ORDER BY username";
+    macro_rules! upgrade {
+        ($conn:expr) => {{
+            for sql in before {
+                sqlx::raw_sql(sql).execute(&mut *$conn).await.unwrap();
+            }
+            sqlx::raw_sql(insert).execute(&mut *$conn).await.unwrap();
+            sqlx::raw_sql(admin).execute(&mut *$conn).await.unwrap();
+            let rows: Vec<(String, bool, bool, bool)> =
+                sqlx::query_as(check).fetch_all(&mut *$conn).await.unwrap();
+            rows
+        }};
+    }
+    let rows = match backend {
+        Backend::Sqlite => {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+                .await
+                .unwrap();
+            upgrade!(&mut conn)
+        }
+        Backend::Postgres => {
+            // A schema of its own in a fresh test database, migrated only up to 0004 by hand.
+            let Some(app) = spawn_app_on(backend).await else {
+                return;
+            };
+            let yinhuan_server::Db::Postgres(pool) = &app.state.db else {
+                unreachable!()
+            };
+            let mut conn = pool.acquire().await.unwrap();
+            sqlx::raw_sql("CREATE SCHEMA legacy; SET search_path TO legacy")
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+            let rows = upgrade!(&mut *conn);
+            sqlx::raw_sql("RESET search_path")
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+            rows
+        }
+    };
+    assert_eq!(
+        rows,
+        [
+            ("li".to_owned(), false, false, false),
+            ("shi".to_owned(), true, false, false),
+        ]
+    );
+}
+
 crate::both_backends!(
+    existing_city_accounts_become_admins_on_upgrade,
     city_admin_creates_edits_and_lists_every_kind_of_account,
     a_county_admin_manages_only_its_county,
     a_non_admin_is_refused_every_admin_endpoint,
