@@ -207,6 +207,14 @@ fn preview_view(
                     Err(e) => view! { <p class="banner error" role="alert">{e}</p> }.into_any(),
                 })}
             })}
+            {(!p.warnings.is_empty()).then(|| view! {
+                <h3>"请留意（仍会导入）"</h3>
+                <ul data-testid="roster-warnings">
+                    {p.warnings.iter().map(|w| view! {
+                        <li class="field-msg warn">{format!("第 {} 行 {}：{}", w.row, w.column, w.message)}</li>
+                    }).collect_view()}
+                </ul>
+            })}
             {(!p.add.is_empty()).then(|| view! {
                 <h3>"新增"</h3>
                 <div class="table-wrap">

@@ -145,6 +145,9 @@ pub struct RosterPreview {
     pub update: Vec<RosterUpdate>,
     pub unchanged: Vec<RosterSame>,
     pub errors: Vec<RosterError>,
+    /// Rows imported as they are, with something worth a look (an unusual phone number).
+    #[serde(default)]
+    pub warnings: Vec<RosterError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
