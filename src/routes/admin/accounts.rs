@@ -289,7 +289,9 @@ pub fn Accounts() -> impl IntoView {
     }
 }
 
-/// Device ids are long; the first 8 characters tell a clerk's devices apart.
-fn short(id: &str) -> String {
-    id.chars().take(8).collect()
+/// Device ids are long UUIDv7s whose first digits are only the time they were made; the last
+/// 8 characters are random and tell a clerk's devices apart.
+pub fn short(id: &str) -> String {
+    let n = id.chars().count();
+    id.chars().skip(n.saturating_sub(8)).collect()
 }

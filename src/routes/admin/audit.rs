@@ -97,7 +97,7 @@ pub fn Audit() -> impl IntoView {
                             <td>{e.username.clone()}</td>
                             <td>{action_label(&e.action).to_owned()}</td>
                             <td class="wrap">{detail_text(&e)}</td>
-                            <td>{e.device_id.chars().take(8).collect::<String>()}</td>
+                            <td>{super::accounts::short(&e.device_id)}</td>
                         </tr>
                     </For>
                 </tbody>

@@ -1,5 +1,5 @@
 // Screenshots of the main screens at phone (375×812) and desktop (1280×800) size, for the
-// README and for checking the layout by eye. The office screens (附件1, 附件2, 工作台, 交叉检查)
+// README and for checking the layout by eye (the server must run with --demo). The office screens (附件1, 附件2, 工作台, 交叉检查)
 // get records dated inside the campaign (2025-03), as the reports only count those. Usage: node screenshots.mjs <baseURL> <outDir>
 import { chromium } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
@@ -139,6 +139,19 @@ for (const [label, viewport] of [['phone', { width: 375, height: 812 }], ['deskt
   await page.addStyleTag({ content: unpin });
   await page.waitForTimeout(300);
   await page.screenshot({ path: `${out}/${label}-cross.png`, fullPage: true });
+  // 更多 and 管理 show their office entries to a signed-in office account (serve --demo).
+  await page.goto(base + '/sync');
+  await page.locator('#login-user').fill('demo');
+  await page.locator('#login-pass').fill('demo1234');
+  await page.getByTestId('login').click();
+  await page.getByText('已登录').waitFor();
+  await page.goto(base + '/more');
+  await page.getByTestId('more-admin').waitFor();
+  await page.screenshot({ path: `${out}/${label}-more.png` });
+  await page.goto(base + '/admin');
+  await page.getByTestId('account').first().waitFor();
+  await page.addStyleTag({ content: unpin });
+  await page.screenshot({ path: `${out}/${label}-admin.png`, fullPage: true });
   await context.close();
 }
 await browser.close();
