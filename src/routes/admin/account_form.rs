@@ -10,7 +10,7 @@ use model::enterprise::Enterprise;
 use model::sync::RoleKind;
 
 use super::call::{self, seg};
-use super::wire::{AccountEdit, UserAnswer, Users};
+use super::wire::{AccountRequest, UserAnswer, UsersResponse as Users};
 use super::AdminNav;
 use crate::sync::session;
 
@@ -31,19 +31,15 @@ pub fn AccountEditPage() -> impl IntoView {
 #[component]
 fn AccountForm(username: Option<String>) -> impl IntoView {
     let me = session::current().map(|s| s.user);
-    let my_role = me.as_ref().map(|u| u.role);
     let my_county = me.as_ref().and_then(|u| u.county.clone());
-    let city = my_role == Some(RoleKind::City);
-    let roles: Vec<RoleKind> = if city {
-        RoleKind::ALL.to_vec()
-    } else {
-        vec![RoleKind::County, RoleKind::Enterprise]
-    };
+    let grants = Grants::of(me.as_ref());
+    let city = grants.admin_flag;
+    let roles = grants.roles.clone();
     let creating = username.is_none();
-    let form = RwSignal::new(AccountEdit {
+    let form = RwSignal::new(AccountRequest {
         role: "county".to_owned(),
         county: my_county.clone(),
-        ..AccountEdit::default()
+        ..AccountRequest::default()
     });
     let message = RwSignal::new(None::<Result<String, String>>);
     let password = RwSignal::new(None::<String>);
@@ -57,15 +53,15 @@ fn AccountForm(username: Option<String>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match call::get::<Users>("/api/admin/users").await {
                 Ok(u) => match u.users.into_iter().find(|a| a.username == name) {
-                    Some(a) => form.set(AccountEdit {
-                        username: String::new(),
+                    Some(a) => form.set(AccountRequest {
+                        username: None,
                         display_name: a.display_name,
-                        role: a.role,
+                        role: a.role.key().to_owned(),
                         county: a.county,
-                        enterprise_id: a.enterprise_id,
-                        active_from: a.active_from,
-                        active_until: a.active_until,
-                        is_admin: a.is_admin,
+                        enterprise_id: a.enterprise_id.map(|i| i.to_string()),
+                        active_from: a.active_from.map(|d| d.to_string()),
+                        active_until: a.active_until.map(|d| d.to_string()),
+                        is_admin: Some(a.is_admin),
                     }),
                     None => message.set(Some(Err(format!("找不到账号“{name}”，或您无权管理它。")))),
                 },
@@ -80,13 +76,19 @@ fn AccountForm(username: Option<String>) -> impl IntoView {
             return;
         }
         let mut f = form.get_untracked();
-        if creating && f.username.trim().is_empty() {
+        let name = f
+            .username
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned();
+        if creating && name.is_empty() {
             message.set(Some(Err(
                 "请填写账号名（登录时用，字母、数字、下划线）。".into()
             )));
             return;
         }
-        f.username = f.username.trim().to_owned();
+        f.username = creating.then_some(name);
         // Only what the role uses goes to the server, so a stale choice cannot slip in.
         match RoleKind::from_key(&f.role) {
             Some(RoleKind::City) => {
@@ -151,8 +153,8 @@ fn AccountForm(username: Option<String>) -> impl IntoView {
                     id="acc-username"
                     autocomplete="off"
                     placeholder="如 xinfu_zhang（登录用，2–32 个字母、数字、下划线）"
-                    prop:value=move || form.with(|f| f.username.clone())
-                    on:input=move |ev| form.update(|f| f.username = event_target_value(&ev))
+                    prop:value=move || form.with(|f| f.username.clone().unwrap_or_default())
+                    on:input=move |ev| form.update(|f| f.username = Some(event_target_value(&ev)))
                 />
             </Show>
             <label for="acc-name">"姓名" <span class="req">"*"</span></label>
@@ -218,12 +220,10 @@ fn AccountForm(username: Option<String>) -> impl IntoView {
                 <label for="acc-enterprise">"企业"</label>
                 <select
                     id="acc-enterprise"
-                    prop:value=move || {
-                        form.with(|f| f.enterprise_id.map(|i| i.to_string()).unwrap_or_default())
-                    }
+                    prop:value=move || form.with(|f| f.enterprise_id.clone().unwrap_or_default())
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        form.update(|f| f.enterprise_id = uuid::Uuid::parse_str(&v).ok());
+                        form.update(|f| f.enterprise_id = (!v.is_empty()).then_some(v));
                     }
                 >
                     <option value="">"请选择（本机已同步的企业）"</option>
@@ -248,8 +248,8 @@ fn AccountForm(username: Option<String>) -> impl IntoView {
                 <label class="check-row">
                     <input
                         type="checkbox"
-                        prop:checked=move || form.with(|f| f.is_admin)
-                        on:change=move |ev| form.update(|f| f.is_admin = event_target_checked(&ev))
+                        prop:checked=move || form.with(|f| f.is_admin == Some(true))
+                        on:change=move |ev| form.update(|f| f.is_admin = Some(event_target_checked(&ev)))
                     />
                     " 管理员（可管理账号）"
                 </label>
@@ -271,5 +271,62 @@ fn AccountForm(username: Option<String>) -> impl IntoView {
                 </div>
             })}
         </section>
+    }
+}
+
+/// What the signed-in administrator may grant, asked of the one rule the server enforces
+/// (`model::admin::check_grant`), so the form offers nothing the server would refuse.
+struct Grants {
+    roles: Vec<RoleKind>,
+    admin_flag: bool,
+}
+
+impl Grants {
+    fn of(user: Option<&model::sync::UserInfo>) -> Grants {
+        use model::admin::{check_grant, Account, Grant};
+        use model::sync::Role;
+        let Some(u) = user else {
+            return Grants {
+                roles: Vec::new(),
+                admin_flag: false,
+            };
+        };
+        let Ok(role) = u.role() else {
+            return Grants {
+                roles: Vec::new(),
+                admin_flag: false,
+            };
+        };
+        let actor = Account {
+            username: u.username.clone(),
+            role,
+            enterprise_county: None,
+            is_admin: u.is_admin,
+            disabled: false,
+        };
+        // A county of the actor's own scope (or any, for 市级) stands in for the form's choice.
+        let county = u
+            .county
+            .clone()
+            .unwrap_or_else(|| County::all()[0].code.to_owned());
+        let sample = |kind: RoleKind, is_admin: bool| Grant {
+            role: match kind {
+                RoleKind::City => Role::City,
+                RoleKind::County => Role::County(county.clone()),
+                RoleKind::Cross => Role::CrossTeam {
+                    inspected: county.clone(),
+                },
+                RoleKind::Enterprise => Role::Enterprise(uuid::Uuid::nil()),
+            },
+            enterprise_county: (kind == RoleKind::Enterprise).then(|| county.clone()),
+            is_admin,
+        };
+        Grants {
+            roles: RoleKind::ALL
+                .into_iter()
+                .filter(|k| check_grant(&actor, &sample(*k, false)).is_ok())
+                .collect(),
+            admin_flag: check_grant(&actor, &sample(RoleKind::County, true)).is_ok(),
+        }
     }
 }

@@ -8,7 +8,9 @@ use model::county::County;
 use model::sync::RoleKind;
 
 use super::call::{self, seg};
-use super::wire::{Account, Device, UserAnswer, Users};
+use super::wire::{
+    AdminAccount as Account, AdminDevice as Device, UserAnswer, UsersResponse as Users,
+};
 use super::AdminNav;
 use crate::browser::now_ms;
 use crate::photo::local_time_text;
@@ -19,24 +21,24 @@ const STALE_MS: i64 = 7 * 24 * 3600 * 1000;
 
 /// Who the account is, in one line: role and scope.
 pub fn role_text(a: &Account) -> String {
-    let role = RoleKind::from_key(&a.role).map_or_else(|| a.role.clone(), |k| k.label().to_owned());
+    let role = a.role.label();
     let county = a.county_name.clone().or_else(|| {
         a.county
             .as_deref()
             .and_then(County::by_code)
             .map(|c| c.name.to_owned())
     });
-    match (RoleKind::from_key(&a.role), county) {
-        (Some(RoleKind::Enterprise), _) => format!(
+    match (a.role, county) {
+        (RoleKind::Enterprise, _) => format!(
             "{role} · {}",
             a.enterprise_name
                 .as_deref()
                 .unwrap_or("（企业未同步到本机）")
         ),
-        (Some(RoleKind::Cross), Some(c)) => format!(
+        (RoleKind::Cross, Some(c)) => format!(
             "{role} · 受检县 {c} · 检查期 {}～{}",
-            a.active_from.as_deref().unwrap_or("?"),
-            a.active_until.as_deref().unwrap_or("?")
+            a.active_from.map_or("?".to_owned(), |d| d.to_string()),
+            a.active_until.map_or("?".to_owned(), |d| d.to_string())
         ),
         (_, Some(c)) => format!("{role} · {c}"),
         _ => role.to_owned(),

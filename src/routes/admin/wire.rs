@@ -1,80 +1,17 @@
-//! The 管理 API's JSON as the screens read it (server/src/admin, server/src/roster). Fields
-//! the server may add later are ignored; missing optional ones default, so an older server
-//! still shows what it has.
+//! The 管理 API's JSON as the screens read it: the account types are the model's own
+//! (`model::admin::api`, shared with the server); the roster and audit answers are read here
+//! leniently (fields the server may add later are ignored).
 
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+use serde::Deserialize;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Device {
-    pub device_id: String,
-    #[serde(default)]
-    pub first_seen: Option<i64>,
-    #[serde(default)]
-    pub last_seen: Option<i64>,
-    #[serde(default)]
-    pub last_sync_at: Option<i64>,
-    #[serde(default)]
-    pub pending: Option<i64>,
-    #[serde(default)]
-    pub signed_in: bool,
-    #[serde(default)]
-    pub user_agent: Option<String>,
-}
+pub use model::admin::api::{AccountRequest, AdminAccount, AdminDevice, UsersResponse};
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Account {
-    pub username: String,
-    pub display_name: String,
-    pub role: String,
-    #[serde(default)]
-    pub county: Option<String>,
-    #[serde(default)]
-    pub county_name: Option<String>,
-    #[serde(default)]
-    pub enterprise_id: Option<Uuid>,
-    #[serde(default)]
-    pub enterprise_name: Option<String>,
-    #[serde(default)]
-    pub active_from: Option<String>,
-    #[serde(default)]
-    pub active_until: Option<String>,
-    #[serde(default)]
-    pub is_admin: bool,
-    #[serde(default)]
-    pub disabled: bool,
-    #[serde(default)]
-    pub must_change_password: bool,
-    #[serde(default)]
-    pub created_at: Option<i64>,
-    #[serde(default)]
-    pub devices: Vec<Device>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Users {
-    pub users: Vec<Account>,
-}
-
+/// Answer of every account action; create and reset-password also carry the one-time password.
 #[derive(Debug, Clone, Deserialize)]
 pub struct UserAnswer {
-    pub user: Account,
+    pub user: AdminAccount,
     #[serde(default)]
     pub one_time_password: Option<String>,
-}
-
-/// What the account form sends to create or change an account.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct AccountEdit {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub username: String,
-    pub display_name: String,
-    pub role: String,
-    pub county: Option<String>,
-    pub enterprise_id: Option<Uuid>,
-    pub active_from: Option<String>,
-    pub active_until: Option<String>,
-    pub is_admin: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
