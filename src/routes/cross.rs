@@ -79,12 +79,14 @@ pub fn Cross() -> impl IntoView {
         })
     });
     let status = use_context::<RwSignal<crate::sync::SyncStatus>>();
+    // Only a finished successful sync reloads: the status changes at every step of a run.
+    let last_ok = Memo::new(move |_| status.and_then(|s| s.with(|s| s.last_ok)));
     let migrated = StoredValue::new(false);
     // The plan of this pair as synced to this device, else a blank one; reloaded after every
     // successful sync (another clerk's draw may have arrived).
     Effect::new(move |_| {
         let p = pair.get();
-        let _ = status.map(|s| s.with(|s| s.last_ok));
+        last_ok.track();
         let campaign_id = campaign.with_value(|c| c.id.clone());
         leptos::task::spawn_local(async move {
             let kept: Option<CrossPlan> = match store::db().await {

@@ -79,6 +79,8 @@ pub fn Reports() -> impl IntoView {
         }
     });
     let status = use_context::<RwSignal<crate::sync::SyncStatus>>();
+    // Only a finished successful sync reloads: the status changes at every step of a run.
+    let last_ok = Memo::new(move |_| status.and_then(|s| s.with(|s| s.last_ok)));
     let migrated = StoredValue::new(false);
     Effect::new(move |_| {
         let (campaign_id, county, w) = (
@@ -87,7 +89,7 @@ pub fn Reports() -> impl IntoView {
             week.get(),
         );
         // Reloaded after every successful sync: another clerk's text may have arrived.
-        let _ = status.map(|s| s.with(|s| s.last_ok));
+        last_ok.track();
         let role = role.clone();
         leptos::task::spawn_local(async move {
             let Ok(db) = store::db().await else { return };
