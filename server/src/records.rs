@@ -149,6 +149,10 @@ macro_rules! write_change {
     };
 }
 
+// After `write_change!`, which it uses. A push request: all its changes in one transaction.
+mod push;
+pub use push::apply_push;
+
 /// Applies one change in its own transaction and says what became of it. Errors are server
 /// failures only; everything the client got wrong is a `Rejected` outcome.
 ///

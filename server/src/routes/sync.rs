@@ -5,8 +5,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use model::sync::{
-    may_see, may_see_county, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult,
-    ServerRecord, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
+    may_see, may_see_county, Change, PullResponse, PushOutcome, PushRequest, PushResponse,
+    PushResult, ServerRecord, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -37,12 +37,14 @@ pub async fn push_post(
     // same batch as its new inspection and enterprise finds them. Results keep the request's order.
     let mut order: Vec<usize> = (0..req.changes.len()).collect();
     order.sort_by_key(|&i| model::accept::apply_order(&req.changes[i].kind));
+    // One transaction for the whole request, a savepoint per change (records::apply_push).
+    let ordered: Vec<&Change> = order.iter().map(|&i| &req.changes[i]).collect();
+    let applied = records::apply_push(&state.db, &user, device_id, &ordered).await?;
     let mut outcomes: Vec<Option<PushOutcome>> = vec![None; req.changes.len()];
-    for i in order {
-        let change = &req.changes[i];
-        let outcome = records::apply_change(&state.db, &user, device_id, change).await?;
+    for (i, outcome) in order.into_iter().zip(applied) {
         if let PushOutcome::Rejected { code, .. } = &outcome {
-            tracing::info!(user = %user.info.username, id = %change.id, code, "change rejected");
+            let id = req.changes[i].id;
+            tracing::info!(user = %user.info.username, %id, code, "change rejected");
         }
         outcomes[i] = Some(outcome);
     }

@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod office_records;
 mod photos;
+mod push_batch;
 mod reports;
 mod roster;
 mod static_files;
