@@ -92,7 +92,8 @@ async function seedOffice(page) {
 const unpin = '.topbar, .tabbar { position: static !important; }';
 
 for (const [label, viewport] of [['phone', { width: 375, height: 812 }], ['desktop', { width: 1280, height: 800 }]]) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1 });
+  // bypassCSP: the full-page shots inject a style (unpinning the bars) that the app's own CSP forbids.
+  const context = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1, bypassCSP: true });
   const page = await context.newPage();
   await seed(page);
   const hazardUrl = page.url();
