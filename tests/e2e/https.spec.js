@@ -118,7 +118,7 @@ test('on https://yinhuan.lan the app installs, starts offline, fingerprints a ph
   });
   expect(headers.hsts).toContain('max-age=');
   expect(headers.csp).toContain("frame-ancestors 'none'");
-  for (const screen of ['/', '/enterprises', '/inspections', '/hazards', '/reports', '/cross', '/dashboard', '/penalties', '/sync', '/settings']) {
+  for (const screen of ['/', '/enterprises', '/inspections', '/hazards', '/reports', '/cross', '/dashboard', '/penalties', '/sync', '/settings', '/more', '/admin', '/admin/new', '/admin/roster', '/admin/audit']) {
     await page.goto(screen);
     await expect(page.locator('main, body').first()).toBeVisible();
   }

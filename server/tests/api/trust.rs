@@ -299,6 +299,52 @@ async fn an_old_clients_bodies_are_upgraded(backend: Backend) {
     }
 }
 
+/// A valid 附件1 text note of 忻府区 and a 交叉检查 plan (忻府区 → 原平市), as pushes.
+fn office_changes() -> Vec<Value> {
+    use model::annex::{CrossPlan, WeeklyNarrative};
+    use model::office::{CrossPlanRecord, WeeklyNote};
+    use model::record::Record;
+    let c = model::campaign::Campaign::xinzhou_2024();
+    let day = |d: &str| model::date::Date::parse(d).unwrap();
+    let mut note = WeeklyNote::blank(
+        &c.id,
+        Some(XINFU),
+        day("2025-03-21"),
+        1_742_000_000_000,
+        "d",
+        "科员",
+    );
+    note.text = WeeklyNarrative {
+        publicity: "召开警示教育会".into(),
+        ..Default::default()
+    };
+    let plan = CrossPlanRecord::new(
+        &c.id,
+        &CrossPlan {
+            pair: c.cross_pairs[0],
+            start: day("2025-03-03"),
+            end: day("2025-03-05"),
+            enterprises: vec![new_id()],
+        },
+        1_742_000_000_000,
+        "d",
+        "科员",
+    );
+    let change = |id: uuid::Uuid, kind: &str, body: Value| json!({"id": id, "kind": kind, "base_rev": 0, "deleted": false, "body": body});
+    vec![
+        change(
+            note.id(),
+            WeeklyNote::KIND,
+            serde_json::to_value(&note).unwrap(),
+        ),
+        change(
+            plan.id(),
+            CrossPlanRecord::KIND,
+            serde_json::to_value(&plan).unwrap(),
+        ),
+    ]
+}
+
 /// Mutations of a valid body of every kind: a field removed, replaced by another type, an
 /// oversized string, an impossible date, nested junk.
 fn mutations(valid: &Value) -> Vec<Value> {
@@ -359,6 +405,13 @@ async fn arbitrary_bodies_never_break_the_server_or_the_store(backend: Backend) 
     for v in &valid {
         all.extend(mutations(v));
     }
+    // The office records too. Their id is derived from their keys, so a mutation with a fresh
+    // id is refused as such; the unmutated ones (and mutations of `meta.id` alone) must not
+    // break anything either, and 附件1 below is built from whatever was stored.
+    for office in office_changes() {
+        all.extend(mutations(&office));
+        all.push(office);
+    }
     let (mut applied, mut rejected) = (0, 0);
     for token in [&w.city, &w.firm] {
         for chunk in all.chunks(50) {
@@ -394,6 +447,11 @@ async fn arbitrary_bodies_never_break_the_server_or_the_store(backend: Backend) 
     let stored: Vec<(String, String, bool)> = yinhuan_server::with_pool!(&w.app.state.db, pool =>
         sqlx::query_as("SELECT kind, body, deleted FROM records").fetch_all(pool).await)
     .unwrap();
+    let kinds: std::collections::BTreeSet<&str> = stored.iter().map(|r| r.0.as_str()).collect();
+    assert!(
+        kinds.contains("weekly_note") && kinds.contains("cross_plan"),
+        "the valid office records were stored: {kinds:?}"
+    );
     for (kind, body, deleted) in stored {
         let body: Value = serde_json::from_str(&body).unwrap();
         let again = model::accept::accept(&kind, &body, deleted)
@@ -402,11 +460,13 @@ async fn arbitrary_bodies_never_break_the_server_or_the_store(backend: Backend) 
     }
     // The reports still build for everyone.
     for token in [&w.city, &w.county] {
-        let res = w
-            .app
-            .get_auth("/api/reports/annex2.xlsx?date=2025-03-21", token)
-            .await;
-        assert_eq!(res.status(), 200);
+        for annex in ["annex1", "annex2"] {
+            let res = w
+                .app
+                .get_auth(&format!("/api/reports/{annex}.xlsx?date=2025-03-21"), token)
+                .await;
+            assert_eq!(res.status(), 200, "{annex}");
+        }
     }
 }
 
