@@ -7,33 +7,19 @@ use model::campaign::Campaign;
 use model::county::County;
 
 use crate::browser::today;
-use crate::components::loaded;
+use crate::components::{loaded, SubNav};
 use crate::data;
 use model::annex::Records;
 
 /// The office screens link to each other here: the tab bar has room for one (报表) only.
 #[component]
 pub fn OfficeNav(current: &'static str) -> impl IntoView {
-    let links = [
+    let links = vec![
         ("/reports", "附件1·附件2"),
         ("/cross", "交叉检查"),
         ("/dashboard", "工作台"),
     ];
-    view! {
-        <nav class="subnav no-print" aria-label="报表导航">
-            {links
-                .into_iter()
-                .map(|(href, label)| {
-                    let here = href == current;
-                    view! {
-                        <a href=href class:here=here aria-current=here.then_some("page")>
-                            {label}
-                        </a>
-                    }
-                })
-                .collect_view()}
-        </nav>
-    }
+    view! { <SubNav label="报表导航" links=links current=current/> }
 }
 
 /// 工作台: cards on a phone, a table on a desk (the same markup; CSS decides).

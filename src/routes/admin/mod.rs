@@ -16,6 +16,7 @@ pub use roster::Roster;
 use leptos::prelude::*;
 use model::sync::RoleKind;
 
+use crate::components::SubNav;
 use crate::sync::session;
 
 /// The 管理 sub-menu; 操作记录 only for 市级 (the server refuses it to others anyway).
@@ -28,19 +29,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
     }
     let signed_in = session::current().is_some();
     view! {
-        <nav class="subnav admin no-print" aria-label="管理导航">
-            {links
-                .into_iter()
-                .map(|(href, label)| {
-                    let here = href == current;
-                    view! {
-                        <a href=href class:here=here aria-current=here.then_some("page")>
-                            {label}
-                        </a>
-                    }
-                })
-                .collect_view()}
-        </nav>
+        <SubNav label="管理导航" links=links current=current class="admin"/>
         {(!signed_in).then(|| view! {
             <p class="banner warn" role="alert">
                 "管理功能需要登录：请联网后到“同步”页用管理员账号登录。"
