@@ -59,7 +59,7 @@ pub fn Roster() -> impl IntoView {
                 result.set(Some(r));
                 if ok {
                     // The new enterprises come back through the normal pull.
-                    let status = expect_context_sync();
+                    let status = sync_status();
                     if let Some(s) = status {
                         crate::sync::scheduler::trigger(s);
                     }
@@ -163,7 +163,7 @@ pub fn Roster() -> impl IntoView {
 }
 
 /// The app's sync status, to start a pull after an import (absent in isolated tests).
-fn expect_context_sync() -> Option<RwSignal<crate::sync::SyncStatus>> {
+fn sync_status() -> Option<RwSignal<crate::sync::SyncStatus>> {
     use_context::<RwSignal<crate::sync::SyncStatus>>()
 }
 
