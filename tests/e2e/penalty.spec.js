@@ -106,7 +106,8 @@ test('a penalty is recorded offline, kept, counted in 附件1 row 5, and deleted
 
   // A second case, begun from the enterprise's list: 取缔关闭 only, then deleted.
   await page.getByRole('link', { name: '企业', exact: true }).click();
-  await page.getByRole('link', { name: '行政处罚', exact: true }).first().click();
+  // The enterprise's own link (the desktop menu has a 行政处罚 too, for the list of all cases).
+  await page.getByTestId('enterprise-list').getByRole('link', { name: '行政处罚', exact: true }).first().click();
   await page.getByTestId('new-penalty').click();
   await expect(page).toHaveURL(/\/penalties\/[0-9a-f-]{36}$/);
   // No inspection and no 设置 unit: the model asks for the 处罚单位.
