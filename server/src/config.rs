@@ -38,6 +38,8 @@ pub struct Config {
     /// Photos no record references are deleted this many days after their upload
     /// (`--orphan-photo-days`, `ORPHAN_PHOTO_DAYS`; at least 1).
     pub orphan_photo_days: u32,
+    /// `--photos`, `PHOTOS`: where photos are kept (`None`: the directory `<data>/photos`).
+    pub photos: Option<crate::photos::PhotoLocation>,
     /// `--backup-dir` / `--backup-keep` / `--backup-at`: the daily backup `serve` runs
     /// (`None`: no scheduled backup).
     pub backup: Option<crate::backup::Schedule>,
@@ -73,6 +75,7 @@ impl Config {
             database_url: None,
             max_orphan_photos: Self::DEFAULT_MAX_ORPHAN_PHOTOS,
             orphan_photo_days: Self::DEFAULT_ORPHAN_PHOTO_DAYS,
+            photos: None,
             backup: None,
         }
     }
@@ -82,9 +85,21 @@ impl Config {
         self.data_dir.join(Self::SQLITE_FILE)
     }
 
-    /// The photo store: `<data_dir>/photos`.
+    /// The local photo directory: the one `--photos` names, else `<data_dir>/photos` (also
+    /// what `photos migrate` reads when the store is elsewhere).
     pub fn photos_dir(&self) -> PathBuf {
-        self.data_dir.join("photos")
+        match &self.photos {
+            Some(crate::photos::PhotoLocation::Local(dir)) => dir.clone(),
+            _ => self.data_dir.join("photos"),
+        }
+    }
+
+    /// Where photos are kept.
+    pub fn photo_location(&self) -> crate::photos::PhotoLocation {
+        match &self.photos {
+            Some(location) => location.clone(),
+            None => crate::photos::PhotoLocation::Local(self.photos_dir()),
+        }
     }
 
     /// How long a photo no record references is kept.

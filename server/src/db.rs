@@ -96,6 +96,9 @@ pub enum DbError {
     Migrate(#[from] MigrateError),
     #[error("数据库操作失败：{0}")]
     Query(#[from] sqlx::Error),
+    /// Opening the photo store failed (it opens with the database, in `AppState::open`).
+    #[error("{0}")]
+    PhotoStore(String),
 }
 
 /// The statement that takes the next number of the global change sequence.

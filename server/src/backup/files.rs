@@ -91,7 +91,7 @@ pub(super) enum Copied {
 }
 
 /// Removes a temp file unless it was renamed into place.
-pub(super) struct TempFile(Option<PathBuf>);
+pub(super) struct TempFile(pub(super) Option<PathBuf>);
 
 impl Drop for TempFile {
     fn drop(&mut self) {

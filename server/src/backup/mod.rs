@@ -33,6 +33,7 @@
 //! directory is removed, so the target is never half restored.
 
 mod files;
+mod remote;
 mod report;
 mod restore;
 mod schedule;
@@ -193,6 +194,8 @@ pub enum Error {
          请用 --from 指向执行 backup --to 时用的目录，或其中的某个快照目录。"
     )]
     NoBackup(PathBuf),
+    #[error("读取照片存储失败（{0}）。请确认对象存储可以访问（AWS_ENDPOINT_URL 与密钥），再重新运行备份。")]
+    PhotoStore(String),
     #[error("备份清单 {path} 无法读取（{detail}）：这份备份不完整或已损坏，请改用另一份（--from 备份目录/快照名）。")]
     BadManifest { path: PathBuf, detail: String },
     #[error(

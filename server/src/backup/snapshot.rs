@@ -168,11 +168,20 @@ pub(super) async fn fill_snapshot(
         _ => (facts_of(db).await?, None),
     };
     // After the database copy: every photo uploaded before it is listed.
-    let copy = blocking({
-        let (src, dst) = (config.photos_dir(), to.join(PHOTOS_DIR));
-        move || copy_photos(&src, &dst)
-    })
-    .await?;
+    let copy = match config.photo_location() {
+        crate::photos::PhotoLocation::Local(src) => {
+            blocking({
+                let dst = to.join(PHOTOS_DIR);
+                move || copy_photos(&src, &dst)
+            })
+            .await?
+        }
+        elsewhere => {
+            let store = crate::photos::PhotoStore::open(&elsewhere, &config.data_dir)
+                .map_err(Error::PhotoStore)?;
+            super::remote::copy_photos_from_store(&store, &to.join(PHOTOS_DIR)).await?
+        }
+    };
     let tls = blocking({
         let (src, dst) = (config.data_dir.join(TLS_DIR), staging.join(TLS_DIR));
         move || copy_small_files(&src, &dst, None)

@@ -1,17 +1,22 @@
-//! The photo store: content-addressed files `photos/ab/<sha256>` under the data directory.
+//! Photos: content addressed by SHA-256, kept in a [`PhotoStore`] (local directory, S3 or
+//! memory, see [`store`]).
 //!
-//! An upload streams into `photos/tmp/` while its SHA-256 and size are computed; only a body
-//! that is complete, within the size limit, hashes to the name it was sent under, is a
-//! well-formed JPEG or PNG (`model::image_check`, read back from the temp file) and agrees
-//! with its `Content-Type` is synced to disk and renamed into place. Rename is atomic, so a
-//! reader sees the whole photo or none, and a cut connection leaves nothing behind (the temp
-//! file is removed when the upload's future is dropped, whatever the reason).
+//! An upload streams into a local spool file while its SHA-256 and size are computed; only a
+//! body that is complete, within the size limit, hashes to the name it was sent under, is a
+//! well-formed JPEG or PNG (`model::image_check`, read back from the spool file) and agrees
+//! with its `Content-Type` is synced and published to the store, create-only. Publishing is
+//! atomic on every backend, so a reader sees the whole photo or none, and a cut connection
+//! leaves nothing behind (the spool file is removed when the upload's future is dropped,
+//! whatever the reason).
 //!
 //! **Orphans.** A photo no record references (`photo_refs`) is an orphan. Each upload is
 //! recorded in `photo_uploads` (who, when), an account may hold at most
 //! `Config::max_orphan_photos` orphans (then 429 until it syncs the records that use them),
 //! and [`clean_orphans`] deletes orphans older than `Config::orphan_photo_days`. A photo that
 //! any record references, a tombstone included, is never deleted.
+
+pub mod migrate;
+pub mod store;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -29,6 +34,8 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::with_pool;
 
+pub use store::{PhotoLocation, PhotoStore};
+
 /// An image type, told by its first bytes (for serving a stored photo; uploads are checked
 /// in full by [`verify`]).
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
@@ -41,11 +48,6 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// `photos/ab/abcdef…` for a validated hash.
-pub fn path_of(dir: &Path, sha256: &str) -> PathBuf {
-    dir.join(&sha256[..2]).join(sha256)
 }
 
 /// A 400 unless `s` is a lower-case hex SHA-256.
@@ -74,9 +76,12 @@ impl Drop for TempFile {
 }
 
 /// What an upload stored.
+#[derive(Debug)]
 pub struct Stored {
     pub bytes: u64,
     pub info: ImageInfo,
+    /// False when the same bytes were stored by another upload meanwhile.
+    pub created: bool,
 }
 
 /// What the request's `Content-Type` says the photo is: `Ok(None)` when it says nothing
@@ -116,26 +121,21 @@ pub fn verify(bytes: &[u8], declared: Option<ImageKind>) -> Result<ImageInfo, Ap
     }
 }
 
-/// Reads a stored photo back and verifies it as [`verify`] does (≤ 15 MB, so in memory).
-pub async fn verify_file(path: &Path, declared: Option<ImageKind>) -> Result<ImageInfo, AppError> {
-    let bytes = tokio::fs::read(path).await?;
-    verify(&bytes, declared)
-}
-
-/// Streams `body` into the store under `sha256`, verifying everything before the rename.
-pub async fn store(
-    dir: &Path,
+/// Streams `body` into the spool under `sha256`, verifies everything, then publishes it to
+/// `store`. `Stored::created` is false when another upload stored the same bytes meanwhile.
+pub async fn receive(
+    store: &PhotoStore,
     sha256: &str,
     body: Body,
     max: u64,
     declared: Option<ImageKind>,
 ) -> Result<Stored, AppError> {
-    let tmp_dir = dir.join("tmp");
-    tokio::fs::create_dir_all(&tmp_dir).await?;
+    let spool = store.spool_dir();
+    tokio::fs::create_dir_all(spool).await?;
     let mut nonce = [0u8; 8];
     getrandom::fill(&mut nonce).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
     let mut temp = TempFile {
-        path: tmp_dir.join(format!("{sha256}.{}.part", hex::encode(nonce))),
+        path: spool.join(format!("{sha256}.{}.part", hex::encode(nonce))),
         keep: false,
     };
     let mut file = tokio::fs::File::create(&temp.path).await?;
@@ -159,21 +159,21 @@ pub async fn store(
             "照片内容与编号（SHA-256）不符，可能在传输中损坏，请重新上传。".to_owned(),
         ));
     }
-    // The whole file, not only its first bytes: a cut-off JPEG starts like a good one.
+    // The whole file, not only its first bytes: a cut-off JPEG starts like a good one. The
+    // bytes are dropped again before the (possibly slow) publish.
     file.flush().await?;
-    let info = verify_file(&temp.path, declared).await?;
-    // The receipt tells the phone it may stop caring about this photo: it must be on disk.
+    let info = verify(&tokio::fs::read(&temp.path).await?, declared)?;
+    // The receipt tells the phone it may stop caring about this photo: it must be durable.
     file.sync_all().await?;
     drop(file);
-    let target = path_of(dir, sha256);
-    let parent = target.parent().expect("hash path has a parent");
-    tokio::fs::create_dir_all(parent).await?;
-    tokio::fs::rename(&temp.path, &target).await?;
+    let created = store.publish(sha256, &temp.path, bytes).await?;
+    // Published or removed by `publish`: nothing is left to clean up.
     temp.keep = true;
-    if let Ok(d) = tokio::fs::File::open(parent).await {
-        let _ = d.sync_all().await;
-    }
-    Ok(Stored { bytes, info })
+    Ok(Stored {
+        bytes,
+        info,
+        created,
+    })
 }
 
 /// How many records refer to the photo (0: it is an orphan).
@@ -233,11 +233,15 @@ pub struct Cleaned {
 }
 
 /// Deletes the photos no record references that were stored longer than `max_age` ago (by
-/// `photo_uploads`, or the file's time for photos stored before uploads were recorded), their
-/// upload rows, and temp files a crash left behind. Referenced photos are never touched: each
-/// one is looked up again right before it is deleted.
-pub async fn clean_orphans(db: &Db, dir: &Path, max_age: Duration) -> Result<Cleaned, AppError> {
-    let now = SystemTime::now();
+/// `photo_uploads`, or the object's time for photos stored before uploads were recorded), their
+/// upload rows, and spool files a crash left behind. Referenced photos are never touched: each
+/// one is looked up again right before it is deleted. Several servers on one store may run it
+/// at once: a photo deleted by another is simply gone.
+pub async fn clean_orphans(
+    db: &Db,
+    store: &PhotoStore,
+    max_age: Duration,
+) -> Result<Cleaned, AppError> {
     let cutoff_ms = now_ms().saturating_sub(i64::try_from(max_age.as_millis()).unwrap_or(i64::MAX));
     let referenced: HashSet<String> = {
         let sql = "SELECT DISTINCT sha256 FROM photo_refs";
@@ -252,62 +256,55 @@ pub async fn clean_orphans(db: &Db, dir: &Path, max_age: Duration) -> Result<Cle
             with_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
         rows.into_iter().collect()
     };
-    let old_file = |meta: &std::fs::Metadata| {
-        meta.modified()
-            .ok()
-            .and_then(|t| now.duration_since(t).ok())
-            .is_some_and(|age| age > max_age)
-    };
+    // Left by a crash mid-upload (a dropped upload removes its own). Never younger than a
+    // day, so a running upload keeps its file.
+    clean_spool(
+        store.spool_dir(),
+        max_age.max(Duration::from_secs(24 * 3600)),
+    )
+    .await?;
     let mut cleaned = Cleaned::default();
-    let mut shelves = match tokio::fs::read_dir(dir).await {
-        Ok(d) => d,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(cleaned),
-        Err(e) => return Err(e.into()),
-    };
-    while let Some(shelf) = shelves.next_entry().await? {
-        let name = shelf.file_name().to_string_lossy().into_owned();
-        if name == "tmp" {
-            // Left by a crash mid-upload (a dropped upload removes its own). Never younger
-            // than a day, so a running upload keeps its file.
-            let mut temps = tokio::fs::read_dir(shelf.path()).await?;
-            while let Some(t) = temps.next_entry().await? {
-                let meta = t.metadata().await?;
-                let age = now.duration_since(meta.modified()?).unwrap_or_default();
-                if meta.is_file() && age > max_age.max(Duration::from_secs(24 * 3600)) {
-                    remove(&t.path()).await?;
-                }
-            }
+    let mut listing = store.list();
+    while let Some(item) = listing.next().await {
+        let photo = item?;
+        if referenced.contains(&photo.sha256) {
             continue;
         }
-        if name.len() != 2 || !shelf.file_type().await?.is_dir() {
-            continue;
-        }
-        let mut files = tokio::fs::read_dir(shelf.path()).await?;
-        while let Some(f) = files.next_entry().await? {
-            let sha = f.file_name().to_string_lossy().into_owned();
-            if !is_sha256_hex(&sha) || !sha.starts_with(&name) || referenced.contains(&sha) {
-                continue;
-            }
-            let meta = f.metadata().await?;
-            let old = match uploads.remove(&sha) {
-                Some(at) => at < cutoff_ms,
-                None => old_file(&meta),
-            };
-            if old && reference_count(db, &sha).await? == 0 {
-                remove(&f.path()).await?;
-                forget_upload(db, &sha).await?;
-                cleaned.photos += 1;
-                cleaned.bytes += meta.len();
-            }
+        let old = match uploads.remove(&photo.sha256) {
+            Some(at) => at < cutoff_ms,
+            None => photo.modified_ms < cutoff_ms,
+        };
+        if old && reference_count(db, &photo.sha256).await? == 0 {
+            store.delete(&photo.sha256).await?;
+            forget_upload(db, &photo.sha256).await?;
+            cleaned.photos += 1;
+            cleaned.bytes += photo.bytes;
         }
     }
-    // Rows whose file is gone (removed by hand): they would count against the account forever.
+    // Rows whose photo is gone (removed by hand): they would count against the account forever.
     for (sha, at) in uploads {
         if at < cutoff_ms && reference_count(db, &sha).await? == 0 {
             forget_upload(db, &sha).await?;
         }
     }
     Ok(cleaned)
+}
+
+async fn clean_spool(dir: &Path, older_than: Duration) -> Result<(), AppError> {
+    let now = SystemTime::now();
+    let mut temps = match tokio::fs::read_dir(dir).await {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    while let Some(t) = temps.next_entry().await? {
+        let meta = t.metadata().await?;
+        let age = now.duration_since(meta.modified()?).unwrap_or_default();
+        if meta.is_file() && age > older_than {
+            remove(&t.path()).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn forget_upload(db: &Db, sha256: &str) -> Result<(), AppError> {
@@ -326,7 +323,7 @@ async fn remove(path: &Path) -> Result<(), AppError> {
 /// Runs [`clean_orphans`] now and then every `every` for as long as the server runs.
 pub fn spawn_orphan_cleanup(
     db: Db,
-    dir: PathBuf,
+    store: PhotoStore,
     max_age: Duration,
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
@@ -335,7 +332,7 @@ pub fn spawn_orphan_cleanup(
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            match clean_orphans(&db, &dir, max_age).await {
+            match clean_orphans(&db, &store, max_age).await {
                 Ok(c) if c.photos > 0 => {
                     tracing::info!(photos = c.photos, bytes = c.bytes, "deleted orphan photos")
                 }

@@ -6,19 +6,22 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::{stream, StreamExt};
 use model::sync::{
     may_see, PhotoCheck, PhotoMissing, PhotoReceipt, MAX_PHOTO_BYTES, MAX_PHOTO_CHECK,
 };
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::auth::{self, AuthUser};
 use crate::error::AppError;
 use crate::extract::Json;
-use crate::photos::{self, check_hash, path_of, sniff};
+use crate::photos::{self, check_hash, sniff};
 use crate::records;
 use crate::AppState;
 
 const PHOTO_CACHE: &str = "private, max-age=31536000, immutable";
+
+/// Store lookups one `photos/check` keeps in flight.
+const CHECK_CONCURRENCY: usize = 16;
 
 fn hash_param(path: Result<Path<String>, PathRejection>) -> Result<String, AppError> {
     let Path(sha) = path.map_err(|_| AppError::BadRequest("照片编号有误。".to_owned()))?;
@@ -36,12 +39,29 @@ pub async fn photos_check_post(
             "一次最多查询 {MAX_PHOTO_CHECK} 张照片，请分批查询。"
         )));
     }
-    let dir = state.config.photos_dir();
-    let mut missing = Vec::new();
     for sha in &req.hashes {
         check_hash(sha)?;
-        if !tokio::fs::try_exists(path_of(&dir, sha)).await? && !missing.contains(sha) {
-            missing.push(sha.clone());
+    }
+    let mut unique: Vec<String> = Vec::with_capacity(req.hashes.len());
+    for sha in req.hashes {
+        if !unique.contains(&sha) {
+            unique.push(sha);
+        }
+    }
+    // Several lookups in flight: on S3 each is a round trip. Owned values: the handler's
+    // future must be `Send` for any lifetime.
+    let found: Vec<Result<bool, AppError>> = stream::iter(unique.clone())
+        .map(|sha| {
+            let store = state.photos.clone();
+            async move { Ok(store.size_of(&sha).await?.is_some()) }
+        })
+        .buffered(CHECK_CONCURRENCY)
+        .collect()
+        .await;
+    let mut missing = Vec::new();
+    for (sha, present) in unique.into_iter().zip(found) {
+        if !present? {
+            missing.push(sha);
         }
     }
     Ok(axum::Json(PhotoMissing { missing }))
@@ -56,15 +76,13 @@ pub async fn photo_put(
 ) -> Result<Response, AppError> {
     let sha = hash_param(path)?;
     let declared = photos::declared_kind(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
-    let dir = state.config.photos_dir();
-    let target = path_of(&dir, &sha);
-    if let Ok(meta) = tokio::fs::metadata(&target).await {
+    if let Some(stored) = state.photos.read_all(&sha).await? {
         // Content-addressed: the same name is the same bytes, so these are the bytes sent.
         // Still verified: a file stored before the structure check existed gets no receipt.
-        let info = photos::verify_file(&target, declared).await?;
+        let info = photos::verify(&stored, declared)?;
         let receipt = PhotoReceipt {
             sha256: sha,
-            bytes: meta.len(),
+            bytes: stored.len() as u64,
             content_type: info.kind.mime().to_owned(),
             already_stored: true,
         };
@@ -84,7 +102,7 @@ pub async fn photo_put(
         state.config.max_orphan_photos,
     )
     .await?;
-    let stored = photos::store(&dir, &sha, body, MAX_PHOTO_BYTES, declared).await?;
+    let stored = photos::receive(&state.photos, &sha, body, MAX_PHOTO_BYTES, declared).await?;
     photos::record_upload(&state.db, &sha, &user.info.username).await?;
     auth::audit(
         &state.db,
@@ -104,9 +122,15 @@ pub async fn photo_put(
         sha256: sha,
         bytes: stored.bytes,
         content_type: stored.info.kind.mime().to_owned(),
-        already_stored: false,
+        // Another upload of the same bytes (on this server or another) may have won the race.
+        already_stored: !stored.created,
     };
-    Ok((StatusCode::CREATED, axum::Json(receipt)).into_response())
+    let status = if stored.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(receipt)).into_response())
 }
 
 pub async fn photo_get(
@@ -128,12 +152,6 @@ pub async fn photo_get(
             "无权查看这张照片：它所属的记录不在本账号的管辖范围内。".to_owned(),
         ));
     }
-    let target = path_of(&state.config.photos_dir(), &sha);
-    let mut file = match tokio::fs::File::open(&target).await {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
-        Err(e) => return Err(e.into()),
-    };
     let etag = format!("\"{sha}\"");
     let mut res_headers = HeaderMap::new();
     res_headers.insert(CACHE_CONTROL, HeaderValue::from_static(PHOTO_CACHE));
@@ -148,13 +166,17 @@ pub async fn photo_get(
     {
         return Ok((StatusCode::NOT_MODIFIED, res_headers).into_response());
     }
-    let mut head = [0u8; 12];
-    let n = file.read(&mut head).await?;
-    let content_type = sniff(&head[..n]).unwrap_or("application/octet-stream");
-    file.seek(std::io::SeekFrom::Start(0)).await?;
-    let len = file.metadata().await?.len();
+    let Some((len, mut bytes)) = state.photos.read(&sha).await? else {
+        return Err(not_found());
+    };
+    // The type from the first chunk, which is then sent on with the rest.
+    let first = match bytes.next().await {
+        Some(chunk) => chunk?,
+        None => Default::default(),
+    };
+    let content_type = sniff(&first).unwrap_or("application/octet-stream");
     res_headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     res_headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let body = Body::from_stream(stream::once(async move { Ok(first) }).chain(bytes));
     Ok((StatusCode::OK, res_headers, body).into_response())
 }

@@ -44,6 +44,24 @@ pub async fn spawn_app_without_pwa() -> TestApp {
     build(config, dist, data, None).await
 }
 
+/// A test app on SQLite whose photos are kept in the store `make` opens (given the data dir):
+/// the photo store suite's S3 and memory backends.
+pub async fn spawn_app_with_photos(
+    make: impl FnOnce(&Path) -> yinhuan_server::photos::PhotoStore,
+) -> TestApp {
+    let (dist, data) = dirs(true);
+    let config = Config::new(dist.path(), data.path());
+    let mut state = AppState::open(config).await.expect("open app state");
+    state.photos = make(data.path());
+    TestApp {
+        router: app(state.clone()),
+        state,
+        _dist: dist,
+        _data: data,
+        pg: None,
+    }
+}
+
 /// A test app on a fresh PostgreSQL database, or `None` (after saying so) when no server is
 /// reachable. With `REQUIRE_POSTGRES` set, an unreachable server fails the test instead.
 pub async fn spawn_app_on_postgres() -> Option<TestApp> {

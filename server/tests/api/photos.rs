@@ -536,8 +536,7 @@ async fn old_orphans_are_cleaned_and_photos_records_use_are_kept(backend: Backen
         .unwrap();
 
     let week = Duration::from_secs(7 * 24 * 3600);
-    let dir = app.state.config.photos_dir();
-    let cleaned = photos::clean_orphans(&app.state.db, &dir, week)
+    let cleaned = photos::clean_orphans(&app.state.db, &app.state.photos, week)
         .await
         .unwrap();
 
@@ -562,7 +561,7 @@ async fn old_orphans_are_cleaned_and_photos_records_use_are_kept(backend: Backen
         .await;
     assert_eq!(get.status(), StatusCode::OK);
     // Nothing more to do the second time.
-    let again = photos::clean_orphans(&app.state.db, &dir, week)
+    let again = photos::clean_orphans(&app.state.db, &app.state.photos, week)
         .await
         .unwrap();
     assert_eq!(again, photos::Cleaned::default());
