@@ -4,12 +4,12 @@
 //!   and verified on the blocking pool so a login never stalls other requests.
 //! - Tokens: 32 random bytes from the OS, sent as 64 hex digits; only their SHA-256 is stored.
 //!   Valid for [`TOKEN_TTL_MS`], revoked by logout.
-//! - Login failures per (username, client IP) are counted in memory: [`LoginLimiter`].
+//! - Login failures per (username, client IP) are counted in the database, shared by every
+//!   server on it: [`LoginLimiter`].
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -562,50 +562,163 @@ fn forwarded_for(headers: &axum::http::HeaderMap) -> Option<IpAddr> {
     Some(ip.to_canonical())
 }
 
-/// A lower-cased username and the client's IP.
-type LimiterKey = (String, Option<IpAddr>);
+/// At most this many stale `login_failures` rows are pruned per counted attempt: bounded work
+/// per request, yet faster than one attempt adds, so stale rows cannot pile up.
+const PRUNE_BATCH: i64 = 64;
 
-/// Failed logins per (username, IP) in a sliding window. In memory: a restart forgets them,
-/// which is acceptable for a limit measured in minutes.
-#[derive(Debug, Default)]
+/// Failed logins per (lower-cased username, client IP) in a sliding window of
+/// [`LOGIN_WINDOW`], kept in the database (`login_failures`, migration 0006) so that every
+/// server on one database counts the same failures: N servers behind a load balancer allow
+/// [`LOGIN_MAX_FAILURES`] per key in all, not each. A restart forgets nothing.
+///
+/// # Exact under concurrency
+/// An attempt is counted *before* its password is checked ([`LoginLimiter::attempt`]): one
+/// transaction looks at the key's window and, if there is room, inserts the attempt's row; a
+/// right password then deletes the key's rows ([`LoginLimiter::succeed`]), a wrong one leaves
+/// its row as the failure. Counting after the (slow, argon2) check instead would let several
+/// concurrent wrong guesses all pass a check that none of them is counted in yet, on one server
+/// or across several. Two attempts on one key are serialised, so the second sees the first's row:
+/// - PostgreSQL: `pg_advisory_xact_lock` on a 64-bit hash of the key, the transaction's first
+///   statement, held to commit (READ COMMITTED alone would let two transactions both count
+///   four and both insert a fifth and sixth). A hash collision only makes two keys wait on
+///   each other for a moment.
+/// - SQLite: the first statement is a write (the key's stale rows deleted), which takes the
+///   database write lock before any read snapshot exists, as [`crate::db::NEXT_CHANGE_SEQ`]
+///   does.
+///
+/// So at most [`LOGIN_MAX_FAILURES`] password checks per key run per window, whichever servers
+/// they reach. What stays per server is the clock that stamps `at`: clock skew between servers
+/// (milliseconds under NTP) moves the window's edge by as much. An attempt whose request fails
+/// after being counted (e.g. the database drops mid-login) counts as a failure: the safe side.
+#[derive(Debug, Clone)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<LimiterKey, Vec<Instant>>>,
+    db: Db,
+}
+
+/// `login_failures` key: the lower-cased username and the client IP ('' when unknown).
+fn limiter_key(username: &str, ip: Option<IpAddr>) -> (String, String) {
+    (
+        username.to_lowercase(),
+        ip.map(|ip| ip.to_string()).unwrap_or_default(),
+    )
+}
+
+fn window_ms() -> i64 {
+    i64::try_from(LOGIN_WINDOW.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Seconds to wait when `times` (the key's attempts inside the window, oldest first) leave no
+/// room at `now`: until enough of them leave the window for one more attempt.
+fn wait_secs(times: &[i64], now: i64) -> Option<u64> {
+    let excess = times.len().checked_sub(LOGIN_MAX_FAILURES)?;
+    let frees_at = times[excess] + window_ms();
+    let wait_ms = u64::try_from(frees_at - now).unwrap_or(0);
+    Some((wait_ms / 1000).max(1))
 }
 
 impl LoginLimiter {
-    fn key(username: &str, ip: Option<IpAddr>) -> LimiterKey {
-        (username.to_lowercase(), ip)
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 
-    /// `Err(seconds to wait)` when the key has used up its failures.
-    pub fn check(&self, username: &str, ip: Option<IpAddr>) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(list) = map.get_mut(&Self::key(username, ip)) else {
-            return Ok(());
-        };
-        list.retain(|t| now.duration_since(*t) < LOGIN_WINDOW);
-        if list.len() >= LOGIN_MAX_FAILURES {
-            let oldest = list[0];
-            let wait = LOGIN_WINDOW.saturating_sub(now.duration_since(oldest));
-            return Err(wait.as_secs().max(1));
+    /// Counts an attempt for (username, IP) unless the key has used up its failures:
+    /// `Ok(None)` to go on and check the password, `Ok(Some(seconds to wait))` when refused
+    /// (nothing is counted then).
+    pub async fn attempt(
+        &self,
+        username: &str,
+        ip: Option<IpAddr>,
+    ) -> Result<Option<u64>, sqlx::Error> {
+        self.attempt_at(username, ip, now_ms()).await
+    }
+
+    /// [`Self::attempt`] at the time `now` (ms since the Unix epoch).
+    pub async fn attempt_at(
+        &self,
+        username: &str,
+        ip: Option<IpAddr>,
+        now: i64,
+    ) -> Result<Option<u64>, sqlx::Error> {
+        let (user, ip) = limiter_key(username, ip);
+        let cutoff = now - window_ms();
+        // Same statements on both backends; only the PostgreSQL lock differs (see the type).
+        macro_rules! count_in {
+            ($tx:ident) => {{
+                sqlx::query(
+                    "DELETE FROM login_failures WHERE username = $1 AND ip = $2 AND at <= $3",
+                )
+                .bind(&user)
+                .bind(&ip)
+                .bind(cutoff)
+                .execute(&mut *$tx)
+                .await?;
+                let times: Vec<i64> = sqlx::query_scalar(
+                    "SELECT at FROM login_failures WHERE username = $1 AND ip = $2 \
+                     ORDER BY at",
+                )
+                .bind(&user)
+                .bind(&ip)
+                .fetch_all(&mut *$tx)
+                .await?;
+                let wait = wait_secs(&times, now);
+                if wait.is_none() {
+                    sqlx::query(
+                        "INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)",
+                    )
+                    .bind(&user)
+                    .bind(&ip)
+                    .bind(now)
+                    .execute(&mut *$tx)
+                    .await?;
+                }
+                $tx.commit().await?;
+                wait
+            }};
         }
+        let wait = match &self.db {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                count_in!(tx)
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind(format!("login_failures\n{user}\n{ip}"))
+                    .execute(&mut *tx)
+                    .await?;
+                count_in!(tx)
+            }
+        };
+        if wait.is_none() {
+            self.prune(cutoff).await;
+        }
+        Ok(wait)
+    }
+
+    /// A right password: forgets the key's failures.
+    pub async fn succeed(&self, username: &str, ip: Option<IpAddr>) -> Result<(), sqlx::Error> {
+        let (user, ip) = limiter_key(username, ip);
+        let sql = "DELETE FROM login_failures WHERE username = $1 AND ip = $2";
+        with_pool!(&self.db, pool => sqlx::query(sql)
+            .bind(&user)
+            .bind(&ip)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 
-    pub fn fail(&self, username: &str, ip: Option<IpAddr>) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Bound memory under a flood of made-up names: forget stale entries now and then.
-        if map.len() > 10_000 {
-            map.retain(|_, v| v.iter().any(|t| now.duration_since(*t) < LOGIN_WINDOW));
+    /// Deletes up to [`PRUNE_BATCH`] rows of any key that left the window, in its own statement
+    /// after the attempt's commit (outside the key's lock). A failure here (say two servers
+    /// pruning the same rows) costs nothing but a later prune, so it is only logged.
+    async fn prune(&self, cutoff: i64) {
+        let sql = "DELETE FROM login_failures WHERE id IN \
+                   (SELECT id FROM login_failures WHERE at <= $1 ORDER BY at LIMIT $2)";
+        let done = with_pool!(&self.db, pool =>
+            sqlx::query(sql).bind(cutoff).bind(PRUNE_BATCH).execute(pool).await.map(|_| ()));
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "pruning old login failures");
         }
-        map.entry(Self::key(username, ip)).or_default().push(now);
-    }
-
-    pub fn succeed(&self, username: &str, ip: Option<IpAddr>) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&Self::key(username, ip));
     }
 }
 
@@ -635,22 +748,92 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_limiter_blocks_after_five_failures_and_forgets_on_success() {
-        let limiter = LoginLimiter::default();
+    /// A fresh migrated SQLite database in a temp directory (kept alive by the `TempDir`).
+    async fn sqlite_db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::Config::new(dir.path(), dir.path());
+        let db = Db::open(&config).await.unwrap();
+        (dir, db)
+    }
+
+    async fn rows(db: &Db) -> i64 {
+        with_pool!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM login_failures")
+            .fetch_one(pool)
+            .await)
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_limiter_blocks_after_five_failures_and_forgets_on_success() {
+        let (_dir, db) = sqlite_db().await;
+        let limiter = LoginLimiter::new(db);
         let ip = Some(IpAddr::from([10, 0, 0, 1]));
         for _ in 0..LOGIN_MAX_FAILURES {
-            assert!(limiter.check("zhang", ip).is_ok());
-            limiter.fail("zhang", ip);
+            // Each attempt that goes on to a wrong password is a failure.
+            assert_eq!(limiter.attempt("zhang", ip).await.unwrap(), None);
         }
-        assert!(limiter.check("zhang", ip).is_err());
-        assert!(limiter.check("ZHANG", ip).is_err());
+        assert!(limiter.attempt("zhang", ip).await.unwrap().is_some());
+        assert!(limiter.attempt("ZHANG", ip).await.unwrap().is_some());
         assert!(limiter
-            .check("zhang", Some(IpAddr::from([10, 0, 0, 2])))
-            .is_ok());
-        assert!(limiter.check("li", ip).is_ok());
-        limiter.succeed("zhang", ip);
-        assert!(limiter.check("zhang", ip).is_ok());
+            .attempt("zhang", Some(IpAddr::from([10, 0, 0, 2])))
+            .await
+            .unwrap()
+            .is_none());
+        assert!(limiter.attempt("li", ip).await.unwrap().is_none());
+        limiter.succeed("zhang", ip).await.unwrap();
+        assert!(limiter.attempt("zhang", ip).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn the_window_slides_and_says_how_long_to_wait() {
+        let (_dir, db) = sqlite_db().await;
+        let limiter = LoginLimiter::new(db.clone());
+        let window = window_ms();
+        let t0 = 1_750_000_000_000_i64;
+        for i in 0..5 {
+            let at = t0 + i * 1000;
+            assert_eq!(limiter.attempt_at("zhang", None, at).await.unwrap(), None);
+        }
+        // Refused until the oldest failure leaves the window.
+        let wait = limiter.attempt_at("zhang", None, t0 + 5000).await.unwrap();
+        assert_eq!(wait, Some(u64::try_from(window / 1000 - 5).unwrap()));
+        let wait = limiter
+            .attempt_at("zhang", None, t0 + window - 1)
+            .await
+            .unwrap();
+        assert_eq!(wait, Some(1));
+        // The oldest left: one more attempt, then full again until the next one leaves.
+        assert_eq!(
+            limiter
+                .attempt_at("zhang", None, t0 + window)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(rows(&db).await, 5, "the stale row is gone");
+        let wait = limiter
+            .attempt_at("zhang", None, t0 + window + 1)
+            .await
+            .unwrap();
+        assert_eq!(wait, Some(1));
+    }
+
+    #[tokio::test]
+    async fn made_up_names_are_pruned_a_batch_per_attempt() {
+        let (_dir, db) = sqlite_db().await;
+        let limiter = LoginLimiter::new(db.clone());
+        let t0 = 1_750_000_000_000_i64;
+        for i in 0..100 {
+            let name = format!("nobody{i}");
+            assert_eq!(limiter.attempt_at(&name, None, t0).await.unwrap(), None);
+        }
+        assert_eq!(rows(&db).await, 100);
+        // After the window, each counted attempt removes up to PRUNE_BATCH stale rows.
+        let later = t0 + window_ms();
+        limiter.attempt_at("zhang", None, later).await.unwrap();
+        assert_eq!(rows(&db).await, 100 - PRUNE_BATCH + 1);
+        limiter.attempt_at("li", None, later).await.unwrap();
+        assert_eq!(rows(&db).await, 2);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod db_copy;
 pub mod error;
 pub mod extract;
 pub mod headers;
@@ -47,7 +48,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
-    /// Failed logins per (username, IP), shared by all requests.
+    /// Failed logins per (username, IP), kept in the database: shared by every server on it.
     pub login_limiter: Arc<auth::LoginLimiter>,
     /// CSP violation reports received (`/api/csp-report`).
     pub csp_reports: Arc<headers::CspReports>,
@@ -57,10 +58,11 @@ impl AppState {
     /// Opens the configured database (creating and migrating it as needed).
     pub async fn open(config: Config) -> Result<Self, DbError> {
         let db = Db::open(&config).await?;
+        let login_limiter = Arc::new(auth::LoginLimiter::new(db.clone()));
         Ok(Self {
             db,
             config: Arc::new(config),
-            login_limiter: Arc::default(),
+            login_limiter,
             csp_reports: Arc::default(),
         })
     }

@@ -72,6 +72,7 @@ async fn main() -> ExitCode {
             data,
             database_url,
         } => yinhuan_server::backup::run_restore(&from, &data, database_url.as_deref()).await,
+        Command::DbCopy { config, to } => yinhuan_server::db_copy::run(&config, &to).await,
         Command::CleanOrphans { config } => match clean_orphans(config).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -38,7 +38,7 @@ pub async fn password_post(
     }
     let username = user.info.username.as_str();
     // The same limiter as the login: a held token must not become a way to guess the password.
-    if let Err(wait) = state.login_limiter.check(username, ip) {
+    if let Some(wait) = state.login_limiter.attempt(username, ip).await? {
         return Err(AppError::TooManyRequests(format!(
             "原密码输错次数过多，请 {} 分钟后再试。",
             wait.div_ceil(60)
@@ -48,13 +48,12 @@ pub async fn password_post(
         .await?
         .is_none()
     {
-        state.login_limiter.fail(username, ip);
         return Err(AppError::refused(
             "wrong_password",
             "原密码（old_password）不正确，请重新输入。",
         ));
     }
-    state.login_limiter.succeed(username, ip);
+    state.login_limiter.succeed(username, ip).await?;
     store::set_password(
         &state.db,
         username,

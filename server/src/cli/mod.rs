@@ -34,6 +34,7 @@ pub const USAGE: &str = "\
   yinhuan-server photos clean-orphans [--older-than-days 天数] [--data 数据目录]
   yinhuan-server backup --to 备份目录 [--data 数据目录] [--photos-only] [--keep 份数]
   yinhuan-server restore --from 备份目录[/快照名] --data 新的空目录
+  yinhuan-server db copy --to postgres://用户@主机:端口/库名 [--data 数据目录]
   yinhuan-server help
 
 serve 选项 (括号内为对应的环境变量与默认值):
@@ -105,6 +106,14 @@ restore 把一份备份恢复到新的空目录: 核对数据库文件、记录�
   PostgreSQL: 先用 psql 把 pg_dump 的备份恢复到新数据库, 再设置 DATABASE_URL 指向它并运行 restore
   恢复照片 (见 docs/deploy.md)
 
+db copy 把正在使用的 SQLite 数据库 (DATABASE_URL=sqlite:… 或 <数据目录>/yinhuan.db) 整库复制到
+  PostgreSQL, 每条记录的 rev、变更序号、实例编号、账号、登录令牌、审计日志等完全不变, 各手机
+  不用重新登录, 也不用重新下载。先停止服务 (之后写入的数据不会被复制), 再:
+  --to    新建的空 PostgreSQL 库 (例: createdb -h 127.0.0.1 -U postgres yinhuan_city 后用
+          postgres://postgres@127.0.0.1:5432/yinhuan_city); 已有账号或记录的库一律拒绝, 不做修改
+  在一个事务中复制, 逐表核对行数与内容、最大 rev 与变更序号, 不一致则撤销。源 SQLite 文件不被修改。
+  之后设置 DATABASE_URL 为该地址, 用同一个 --data 目录启动 serve (照片仍在其中)
+
 check 检查数据库中的每条记录 (只读, 不做任何修改):
   逐条列出无法读取或未通过检查的记录 (记录编号、类型、所在县、问题), 最后给出合计;
   全部正常时退出码为 0, 否则为 1。报表中提示“另有 N 条记录无法读取”时运行它, 详见 docs/check.md。
@@ -174,6 +183,12 @@ pub enum Command {
         /// `DATABASE_URL`: the PostgreSQL database restored from `pg_dump` (photos-only backups).
         database_url: Option<String>,
     },
+    /// `db copy --to postgres://…`: the configured SQLite database into an empty PostgreSQL
+    /// one, every row as it was (src/db_copy.rs).
+    DbCopy {
+        config: Config,
+        to: String,
+    },
     Help,
 }
 
@@ -209,6 +224,8 @@ pub enum CliError {
     AssignmentNotCross,
     #[error("{0}")]
     BadHost(String),
+    #[error("db copy 的目标“{0}”不是 PostgreSQL 地址，应形如 postgres://postgres@127.0.0.1:5432/yinhuan_city。")]
+    DbCopyTarget(String),
     #[error("{0} 的取值“{1}”无效，应为 IP 地址，例如 127.0.0.1。")]
     BadIp(&'static str, String),
     #[error("--tls-cert 与 --tls-key 要一起给出（证书链与它的私钥，PEM 格式）。")]
@@ -414,6 +431,11 @@ where
         },
         Some("backup") => parse_backup(args, &env),
         Some("restore") => parse_restore(args, &env),
+        Some("db") => match args.next().as_deref() {
+            Some("copy") => parse_db_copy(args, &env),
+            Some(other) => Err(CliError::UnknownCommand(format!("db {other}"))),
+            None => Err(CliError::UnknownCommand("db".to_owned())),
+        },
         Some("help" | "--help" | "-h") => Ok(Command::Help),
         Some(other) => Err(CliError::UnknownCommand(other.to_owned())),
     }
@@ -705,6 +727,26 @@ where
             .ok_or(CliError::MissingValue("--data"))?
             .into(),
         database_url: env("DATABASE_URL"),
+    })
+}
+
+/// `db copy --to postgres://… [--data DIR]`: the source is the configured database.
+fn parse_db_copy<I>(args: I, env: &dyn Fn(&str) -> Option<String>) -> Result<Command, CliError>
+where
+    I: Iterator<Item = String>,
+{
+    let (rest, found) = own_flags(args, &["--to"], &[])?;
+    let flags = parse_flags(rest, &["--data"])?;
+    if let Some(extra) = flags.positional.first() {
+        return Err(CliError::UnknownFlag(extra.clone()));
+    }
+    let to = flag_value(&found, "--to").ok_or(CliError::MissingValue("--to"))?;
+    if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {
+        return Err(CliError::DbCopyTarget(to));
+    }
+    Ok(Command::DbCopy {
+        config: config(flags, env)?,
+        to,
     })
 }
 

@@ -579,3 +579,55 @@ fn user_add_admin_and_the_account_commands_parse() {
     ));
     assert!(USAGE.contains("user set-admin"));
 }
+
+#[test]
+fn db_copy_takes_a_postgres_target_and_the_configured_source() {
+    let to = "postgres://postgres@127.0.0.1:5432/yinhuan_city";
+    match run(&["db", "copy", "--to", to, "--data", "/srv/yh"], &[]) {
+        Ok(Command::DbCopy { config, to: got }) => {
+            assert_eq!(got, to);
+            assert_eq!(config.data_dir, Path::new("/srv/yh"));
+            assert_eq!(config.database_url, None);
+            assert_eq!(config.sqlite_path(), Path::new("/srv/yh/yinhuan.db"));
+        }
+        other => panic!("expected db copy, got {other:?}"),
+    }
+    // The source is the configured database: DATABASE_URL and DATA_DIR as for serve.
+    match run(
+        &["db", "copy", &format!("--to={to}")],
+        &[("DATABASE_URL", "sqlite:/srv/old/yinhuan.db")],
+    ) {
+        Ok(Command::DbCopy { config, to: got }) => {
+            assert_eq!(got, to);
+            assert_eq!(
+                config.database_url.as_deref(),
+                Some("sqlite:/srv/old/yinhuan.db")
+            );
+        }
+        other => panic!("expected db copy, got {other:?}"),
+    }
+    assert_eq!(
+        run(&["db", "copy"], &[]).unwrap_err(),
+        CliError::MissingValue("--to")
+    );
+    assert_eq!(
+        run(&["db", "copy", "--to", "/srv/other/yinhuan.db"], &[]).unwrap_err(),
+        CliError::DbCopyTarget("/srv/other/yinhuan.db".into())
+    );
+    assert_eq!(
+        run(&["db", "copy", "--to", to, "--demo"], &[]).unwrap_err(),
+        CliError::UnknownFlag("--demo".into())
+    );
+    assert_eq!(
+        run(&["db", "copy", "--to", to, "extra"], &[]).unwrap_err(),
+        CliError::UnknownFlag("extra".into())
+    );
+    assert_eq!(
+        run(&["db", "move"], &[]).unwrap_err(),
+        CliError::UnknownCommand("db move".into())
+    );
+    assert!(CliError::DbCopyTarget("x".into())
+        .to_string()
+        .contains("postgres://"));
+    assert!(USAGE.contains("yinhuan-server db copy --to postgres://"));
+}

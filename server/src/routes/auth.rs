@@ -19,7 +19,9 @@ pub async fn login_post(
     if username.is_empty() || req.password.is_empty() {
         return Err(AppError::BadRequest("请输入账号和密码。".to_owned()));
     }
-    if let Err(wait) = state.login_limiter.check(username, ip) {
+    // Counted before the password check, as a failure until a right password clears it
+    // (auth::LoginLimiter: exact with concurrent attempts on several servers).
+    if let Some(wait) = state.login_limiter.attempt(username, ip).await? {
         return Err(AppError::TooManyRequests(format!(
             "登录失败次数过多，请 {} 分钟后再试；忘记密码请联系管理员重置。",
             wait.div_ceil(60)
@@ -27,7 +29,6 @@ pub async fn login_post(
     }
     let device_id = req.device_id.as_deref().unwrap_or("").trim();
     let Some(account) = auth::check_password(&state.db, username, &req.password).await? else {
-        state.login_limiter.fail(username, ip);
         auth::audit(
             &state.db,
             username,
@@ -40,7 +41,7 @@ pub async fn login_post(
             "账号或密码错误，请重新输入。".to_owned(),
         ));
     };
-    state.login_limiter.succeed(username, ip);
+    state.login_limiter.succeed(username, ip).await?;
     // After the password check, so the state and dates are told only to the account's owner.
     if account.disabled {
         return Err(auth::account_disabled());

@@ -2,6 +2,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use model::sync::Role;
 use serde_json::json;
+use tower::ServiceExt;
 use yinhuan_server::Backend;
 
 use crate::helpers::{body_json, spawn_app_on, PASSWORD, XINFU};
@@ -169,6 +170,91 @@ async fn the_audit_log_refuses_edits(backend: Backend) {
     assert!(deleted.is_err());
 }
 
+/// A login attempt for `xinfu_li` through `router` (one server), with the response's status.
+async fn login_through(router: &axum::Router, password: &str) -> StatusCode {
+    let req = Request::post("/api/login")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"username": "xinfu_li", "password": password}).to_string(),
+        ))
+        .unwrap();
+    router.clone().oneshot(req).await.unwrap().status()
+}
+
+/// Two servers on one database (the second opened as another process would) share the limit:
+/// failures through either count on both, and a success through either clears it for both.
+async fn two_servers_share_the_login_limit(backend: Backend) {
+    let Some(app) = spawn_app_on(backend).await else {
+        return;
+    };
+    app.add_user("xinfu_li", Role::County(XINFU.into())).await;
+    let one = app.router.clone();
+    let two = yinhuan_server::app(app.reopen().await);
+
+    for router in [&one, &two, &one, &two] {
+        assert_eq!(
+            login_through(router, "wrong-password").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Success through server 2 forgets the four failures on both servers: four more through
+    // server 1 still leave room for the right password there (eight would be locked).
+    assert_eq!(login_through(&two, PASSWORD).await, StatusCode::OK);
+    for _ in 0..4 {
+        assert_eq!(
+            login_through(&one, "wrong-password").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(login_through(&one, PASSWORD).await, StatusCode::OK);
+
+    // Three failures through server 1 and two through server 2: locked on both.
+    for router in [&one, &one, &one, &two, &two] {
+        assert_eq!(
+            login_through(router, "wrong-password").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login_through(&two, PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        login_through(&one, PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+/// Wrong passwords sent all at once through two servers: exactly the limit gets a password
+/// check (401), every other attempt is refused (429), however the requests interleave.
+async fn concurrent_failures_on_two_servers_stop_at_the_limit(backend: Backend) {
+    let Some(app) = spawn_app_on(backend).await else {
+        return;
+    };
+    app.add_user("xinfu_li", Role::County(XINFU.into())).await;
+    let servers = [app.router.clone(), yinhuan_server::app(app.reopen().await)];
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let router = servers[i % 2].clone();
+        attempts.spawn(async move { login_through(&router, "wrong-password").await });
+    }
+    let (mut checked, mut refused) = (0, 0);
+    while let Some(status) = attempts.join_next().await {
+        match status.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(checked, yinhuan_server::auth::LOGIN_MAX_FAILURES);
+    assert_eq!(refused, 12 - yinhuan_server::auth::LOGIN_MAX_FAILURES);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM login_failures").await,
+        5,
+        "one row per counted failure"
+    );
+}
+
 crate::both_backends!(
     login_with_the_right_password_gives_a_token_that_works,
     a_wrong_password_is_a_401_in_chinese,
@@ -177,4 +263,6 @@ crate::both_backends!(
     logout_revokes_the_token,
     an_expired_token_is_a_401,
     the_audit_log_refuses_edits,
+    two_servers_share_the_login_limit,
+    concurrent_failures_on_two_servers_stop_at_the_limit,
 );
