@@ -513,6 +513,8 @@ async fn check_target_empty(
     if let Some(seq) = seq.filter(|s| *s != 0) {
         held.push(format!("变更序号已到 {seq}"));
     }
+    // Accounts and records first: what an operator recognises.
+    held.sort_by_key(|h| !(h.ends_with("个账号") || h.ends_with("条记录")));
     if held.is_empty() {
         Ok(())
     } else {
@@ -733,7 +735,7 @@ pub fn summary(copied: &Copied, source: &str, target: &str) -> String {
     let _ = write!(
         out,
         "下一步：停止旧服务后，设置 DATABASE_URL 为该 PostgreSQL 地址，并用同一个 --data 目录启动 \
-         yinhuan-server serve（照片仍在该目录的 photos/ 下）。源 SQLite 文件未被修改，确认新服务正常后再另行归档。"
+         yinhuan-server serve（照片仍在该目录的 photos/ 下）。源 SQLite 文件中的数据未被改动（仅按本版本补齐表结构），确认新服务正常后再另行归档。"
     );
     out
 }

@@ -111,7 +111,7 @@ db copy 把正在使用的 SQLite 数据库 (DATABASE_URL=sqlite:… 或 <数据
   不用重新登录, 也不用重新下载。先停止服务 (之后写入的数据不会被复制), 再:
   --to    新建的空 PostgreSQL 库 (例: createdb -h 127.0.0.1 -U postgres yinhuan_city 后用
           postgres://postgres@127.0.0.1:5432/yinhuan_city); 已有账号或记录的库一律拒绝, 不做修改
-  在一个事务中复制, 逐表核对行数与内容、最大 rev 与变更序号, 不一致则撤销。源 SQLite 文件不被修改。
+  在一个事务中复制, 逐表核对行数与内容、最大 rev 与变更序号, 不一致则撤销。源 SQLite 文件中的数据不被改动。
   之后设置 DATABASE_URL 为该地址, 用同一个 --data 目录启动 serve (照片仍在其中)
 
 check 检查数据库中的每条记录 (只读, 不做任何修改):
