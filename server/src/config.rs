@@ -212,6 +212,8 @@ impl fmt::Debug for Config {
             )
             .field("max_orphan_photos", &self.max_orphan_photos)
             .field("orphan_photo_days", &self.orphan_photo_days)
+            // A location holds no secret: S3 keys come from the environment.
+            .field("photos", &self.photo_location().to_string())
             .field("backup", &self.backup)
             .finish()
     }

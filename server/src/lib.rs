@@ -48,6 +48,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Where photos are kept (local directory, S3 or memory).
+    pub photos: photos::PhotoStore,
     /// Failed logins per (username, IP), kept in the database: shared by every server on it.
     pub login_limiter: Arc<auth::LoginLimiter>,
     /// CSP violation reports received (`/api/csp-report`).
@@ -59,8 +61,11 @@ impl AppState {
     pub async fn open(config: Config) -> Result<Self, DbError> {
         let db = Db::open(&config).await?;
         let login_limiter = Arc::new(auth::LoginLimiter::new(db.clone()));
+        let photos = photos::PhotoStore::open(&config.photo_location(), &config.data_dir)
+            .map_err(DbError::PhotoStore)?;
         Ok(Self {
             db,
+            photos,
             config: Arc::new(config),
             login_limiter,
             csp_reports: Arc::default(),

@@ -73,6 +73,14 @@ async fn main() -> ExitCode {
             database_url,
         } => yinhuan_server::backup::run_restore(&from, &data, database_url.as_deref()).await,
         Command::DbCopy { config, to } => yinhuan_server::db_copy::run(&config, &to).await,
+        Command::PhotosMigrate { config, to } => match migrate_photos(config, to).await {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("迁移照片失败：{e}\n已复制的照片保留在目标处；排除问题后重新运行同一命令即可继续。");
+                ExitCode::FAILURE
+            }
+        },
         Command::CleanOrphans { config } => match clean_orphans(config).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -157,11 +165,63 @@ async fn user_change(
     Ok(done?)
 }
 
+/// `photos migrate --to …`: `Ok(false)` when some source photos were damaged (not copied).
+async fn migrate_photos(
+    config: Config,
+    to: photos::PhotoLocation,
+) -> Result<bool, Box<dyn std::error::Error>> {
+    let from_location = config.photo_location();
+    if from_location == to {
+        return Err(format!("目标与当前照片位置相同（{to}），无需迁移。").into());
+    }
+    let from = photos::PhotoStore::open(&from_location, &config.data_dir)?;
+    let target = photos::PhotoStore::open(&to, &config.data_dir)?;
+    target
+        .probe()
+        .await
+        .map_err(|e| format!("无法访问目标照片存储 {to}：{e}"))?;
+    println!("正在把照片从 {from_location} 复制到 {to}（逐张校验 SHA-256）…");
+    let started = std::time::Instant::now();
+    let done = photos::migrate::migrate(&from, &target, |t| {
+        if t.listed % 1000 == 0 {
+            println!(
+                "  已处理 {} 张（复制 {}，已在目标 {}）",
+                t.listed, t.copied, t.present
+            );
+        }
+    })
+    .await?;
+    println!(
+        "完成：共 {} 张，本次复制 {} 张（{:.1} MB），目标已有且校验一致 {} 张，修复 {} 张，\
+         处理中被清理 {} 张，用时 {:.1} 秒。",
+        done.listed,
+        done.copied,
+        done.copied_bytes as f64 / (1024.0 * 1024.0),
+        done.present,
+        done.repaired,
+        done.vanished,
+        started.elapsed().as_secs_f64()
+    );
+    if done.damaged.is_empty() {
+        println!("全部校验通过。下一步：以 --photos {to}（或 PHOTOS={to}）重启各服务器；确认无误后再删除原照片目录。");
+        Ok(true)
+    } else {
+        println!(
+            "有 {} 张原照片内容与编号不符，未复制（请从备份恢复后重新运行）：",
+            done.damaged.len()
+        );
+        for sha in &done.damaged {
+            println!("  {sha}");
+        }
+        Ok(false)
+    }
+}
+
 /// `photos clean-orphans`: what the running server does every hour, once, now.
 async fn clean_orphans(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let db = Db::open(&config).await?;
-    let cleaned =
-        photos::clean_orphans(&db, &config.photos_dir(), config.orphan_photo_max_age()).await;
+    let store = photos::PhotoStore::open(&config.photo_location(), &config.data_dir)?;
+    let cleaned = photos::clean_orphans(&db, &store, config.orphan_photo_max_age()).await;
     db.close().await;
     let cleaned = cleaned?;
     println!(
@@ -278,12 +338,25 @@ async fn serve(config: Config, demo: bool) -> Result<(), Box<dyn std::error::Err
     let plan = config.listeners(source.as_ref())?;
     // An unusable certificate stops the start here, with the file named.
     let cert = source.map(ReloadingCert::load).transpose()?;
-    let (photos_dir, orphan_age) = (config.photos_dir(), config.orphan_photo_max_age());
+    let orphan_age = config.orphan_photo_max_age();
     let state = AppState::open(config).await?;
     let db = state.db.clone();
     tracing::info!(db = db.backend().as_str(), "database ready");
     ensure_accounts(&db, demo).await?;
-    photos::spawn_orphan_cleanup(db.clone(), photos_dir, orphan_age, ORPHAN_CLEANUP_EVERY);
+    // An unreachable object store is told at the start, not at the first upload; the server
+    // still starts (records sync without photos, and the store may come back).
+    match state.photos.probe().await {
+        Ok(()) => tracing::info!(photos = %state.photos.location(), "photo store ready"),
+        Err(e) => {
+            tracing::error!(photos = %state.photos.location(), error = %e, "照片存储无法访问")
+        }
+    }
+    photos::spawn_orphan_cleanup(
+        db.clone(),
+        state.photos.clone(),
+        orphan_age,
+        ORPHAN_CLEANUP_EVERY,
+    );
     yinhuan_server::backup::start_scheduled(&db, &state.config);
 
     // Every socket is bound before anything is served: a port in use fails the start.

@@ -19,6 +19,7 @@ pub const USAGE: &str = "\
 
 用法:
   yinhuan-server serve [--addr 地址:端口] [--dist 前端目录] [--data 数据目录] [--demo]
+                 [--photos 照片目录|s3://存储桶/前缀]
                  [--max-orphan-photos 张数] [--orphan-photo-days 天数]
                  [--listen 地址:端口] [--tls-cert 证书.pem --tls-key 私钥.pem]
                  [--http-redirect 地址:端口|off] [--behind-proxy 代理IP]
@@ -31,8 +32,9 @@ pub const USAGE: &str = "\
   yinhuan-server user set-admin <账号> on|off [--data 数据目录]
   yinhuan-server user disable|enable|reset-password <账号> [--data 数据目录]
   yinhuan-server check [--data 数据目录]
-  yinhuan-server photos clean-orphans [--older-than-days 天数] [--data 数据目录]
-  yinhuan-server backup --to 备份目录 [--data 数据目录] [--photos-only] [--keep 份数]
+  yinhuan-server photos clean-orphans [--older-than-days 天数] [--data 数据目录] [--photos 位置]
+  yinhuan-server photos migrate --to s3://存储桶/前缀 [--data 数据目录] [--photos 原位置]
+  yinhuan-server backup --to 备份目录 [--data 数据目录] [--photos 位置] [--photos-only] [--keep 份数]
   yinhuan-server restore --from 备份目录[/快照名] --data 新的空目录
   yinhuan-server db copy --to postgres://用户@主机:端口/库名 [--data 数据目录]
   yinhuan-server help
@@ -41,6 +43,10 @@ serve 选项 (括号内为对应的环境变量与默认值):
   --addr   监听地址 (ADDR, 默认 127.0.0.1:8080)
   --dist   已构建的前端目录 (DIST_DIR, 默认 dist)
   --data   数据目录, 存放 SQLite 数据库与照片 (DATA_DIR, 默认 ./data)
+  --photos 照片存放位置 (PHOTOS, 默认 数据目录/photos): 本机目录, 或 S3 兼容对象存储
+           s3://存储桶/前缀 (MinIO、Garage、Ceph、云 OSS)。S3 的地址与密钥取自环境变量
+           AWS_ENDPOINT_URL、AWS_REGION、AWS_ACCESS_KEY_ID、AWS_SECRET_ACCESS_KEY;
+           http 地址另需 AWS_ALLOW_HTTP=true。多台服务器共用一个 PostgreSQL 时必须用 S3
   --demo   若尚无 demo 账号, 创建演示用市级账号 demo / demo1234 (仅用于演示, 勿用于正式环境)
   --listen        提供应用的地址 (LISTEN)。有证书时为 HTTPS, 默认 0.0.0.0:8443 (本机所有网卡);
                   没有证书时为 http, 默认同 --addr。有证书时 --addr 只在明确给出时另开一个 http 端口
@@ -167,6 +173,12 @@ pub enum Command {
     CleanOrphans {
         config: Config,
     },
+    /// `photos migrate --to LOCATION`: copy every photo of the configured store into another,
+    /// verifying each hash; resumable.
+    PhotosMigrate {
+        config: Config,
+        to: crate::photos::PhotoLocation,
+    },
     /// `backup`: a snapshot of the database (SQLite) and the photos into `to`.
     Backup {
         config: Config,
@@ -224,6 +236,10 @@ pub enum CliError {
     AssignmentNotCross,
     #[error("{0}")]
     BadHost(String),
+    #[error("{0}")]
+    BadPhotos(String),
+    #[error("请用 --to 给出目标位置，例如 yinhuan-server photos migrate --to s3://yinhuan-photos/xinzhou。")]
+    MissingTo,
     #[error("db copy 的目标“{0}”不是 PostgreSQL 地址，应形如 postgres://postgres@127.0.0.1:5432/yinhuan_city。")]
     DbCopyTarget(String),
     #[error("{0} 的取值“{1}”无效，应为 IP 地址，例如 127.0.0.1。")]
@@ -264,6 +280,8 @@ struct Flags {
     tls_key: Option<String>,
     http_redirect: Option<String>,
     behind_proxy: Option<String>,
+    photos: Option<String>,
+    to: Option<String>,
     /// `--host`, repeatable.
     hosts: Vec<String>,
     force: bool,
@@ -324,6 +342,8 @@ where
             "--tls-key" => &mut flags.tls_key,
             "--http-redirect" => &mut flags.http_redirect,
             "--behind-proxy" => &mut flags.behind_proxy,
+            "--photos" => &mut flags.photos,
+            "--to" => &mut flags.to,
             _ => &mut flags.password,
         };
         *slot = Some(value);
@@ -359,6 +379,7 @@ where
                     "--tls-key",
                     "--http-redirect",
                     "--behind-proxy",
+                    "--photos",
                 ],
             )?;
             if let Some(extra) = flags.positional.first() {
@@ -378,7 +399,7 @@ where
             None => Err(CliError::UnknownCommand("user".to_owned())),
         },
         Some("check") => {
-            let flags = parse_flags(args, &["--data"])?;
+            let flags = parse_flags(args, &["--data", "--photos"])?;
             if let Some(extra) = flags.positional.first() {
                 return Err(CliError::UnknownFlag(extra.clone()));
             }
@@ -418,12 +439,24 @@ where
         },
         Some("photos") => match args.next().as_deref() {
             Some("clean-orphans") => {
-                let flags = parse_flags(args, &["--older-than-days", "--data"])?;
+                let flags = parse_flags(args, &["--older-than-days", "--data", "--photos"])?;
                 if let Some(extra) = flags.positional.first() {
                     return Err(CliError::UnknownFlag(extra.clone()));
                 }
                 Ok(Command::CleanOrphans {
                     config: config(flags, &env)?,
+                })
+            }
+            Some("migrate") => {
+                let mut flags = parse_flags(args, &["--to", "--data", "--photos"])?;
+                if let Some(extra) = flags.positional.first() {
+                    return Err(CliError::UnknownFlag(extra.clone()));
+                }
+                let to = flags.to.take().ok_or(CliError::MissingTo)?;
+                let to = crate::photos::PhotoLocation::parse(&to).map_err(CliError::BadPhotos)?;
+                Ok(Command::PhotosMigrate {
+                    config: config(flags, &env)?,
+                    to,
                 })
             }
             Some(other) => Err(CliError::UnknownCommand(format!("photos {other}"))),
@@ -572,6 +605,12 @@ fn config(flags: Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, 
         None => None,
     };
     config.database_url = env("DATABASE_URL");
+    config.photos = match flags.photos.or_else(|| env("PHOTOS")) {
+        Some(text) => {
+            Some(crate::photos::PhotoLocation::parse(&text).map_err(CliError::BadPhotos)?)
+        }
+        None => None,
+    };
     config.max_orphan_photos = number(
         flags.max_orphan_photos,
         "--max-orphan-photos",
@@ -694,7 +733,7 @@ where
     I: Iterator<Item = String>,
 {
     let (rest, found) = own_flags(args, &["--to", "--keep"], &["--photos-only"])?;
-    let flags = parse_flags(rest, &["--data"])?;
+    let flags = parse_flags(rest, &["--data", "--photos"])?;
     if let Some(extra) = flags.positional.first() {
         return Err(CliError::UnknownFlag(extra.clone()));
     }

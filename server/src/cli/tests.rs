@@ -315,6 +315,63 @@ fn photos_clean_orphans_takes_an_age_in_days() {
 }
 
 #[test]
+fn the_photo_store_is_a_directory_or_an_s3_bucket() {
+    use crate::photos::PhotoLocation;
+    let default = serve(&["serve", "--data", "/srv/yh"], &[]);
+    assert_eq!(default.photos, None);
+    assert_eq!(
+        default.photo_location(),
+        PhotoLocation::Local("/srv/yh/photos".into())
+    );
+    let s3 = serve(&["serve"], &[("PHOTOS", "s3://yinhuan-photos/xinzhou")]);
+    assert_eq!(
+        s3.photo_location(),
+        PhotoLocation::S3 {
+            bucket: "yinhuan-photos".into(),
+            prefix: "xinzhou".into()
+        }
+    );
+    // The flag wins; a local directory elsewhere is also the one backups and migrate read.
+    let dir = serve(
+        &["serve", "--photos", "/mnt/photos"],
+        &[("PHOTOS", "s3://yinhuan-photos/xinzhou")],
+    );
+    assert_eq!(dir.photos_dir(), Path::new("/mnt/photos"));
+    assert!(matches!(
+        run(&["serve", "--photos", "gs://bucket"], &[]).unwrap_err(),
+        CliError::BadPhotos(_)
+    ));
+    match run(
+        &[
+            "photos",
+            "migrate",
+            "--to",
+            "s3://yinhuan-photos/xinzhou",
+            "--data",
+            "/srv/yh",
+        ],
+        &[],
+    ) {
+        Ok(Command::PhotosMigrate { config, to }) => {
+            assert_eq!(
+                config.photo_location(),
+                PhotoLocation::Local("/srv/yh/photos".into())
+            );
+            assert_eq!(to.to_string(), "s3://yinhuan-photos/xinzhou");
+        }
+        other => panic!("expected photos migrate, got {other:?}"),
+    }
+    assert_eq!(
+        run(&["photos", "migrate"], &[]).unwrap_err(),
+        CliError::MissingTo
+    );
+    assert!(matches!(
+        run(&["photos", "migrate", "--to", "s3://X"], &[]).unwrap_err(),
+        CliError::BadPhotos(_)
+    ));
+}
+
+#[test]
 fn backup_and_restore_take_their_directories() {
     match run(
         &[
