@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use super::summary::HazardSummary;
 use super::{Hazard, HazardKind, HazardState};
 use crate::date::Date;
 use crate::enterprise::Enterprise;
@@ -54,45 +55,106 @@ pub struct Lookup<'a> {
     pub stages: &'a HashMap<Uuid, Stage>,
 }
 
+/// What the filter and the counts read of a hazard: the whole [`Hazard`], or the 隐患台账's
+/// [`HazardSummary`] (decoded from the stored JSON without the rest). One filter over both, so
+/// the list the PWA shows from summaries cannot drift from the model's rule.
+pub trait Listed {
+    fn deleted(&self) -> bool;
+    fn kind(&self) -> HazardKind;
+    fn state(&self) -> HazardState;
+    fn is_overdue(&self, today: Date) -> bool;
+    fn enterprise_id(&self) -> Uuid;
+    fn inspection_id(&self) -> Uuid;
+    fn description(&self) -> &str;
+}
+
+impl Listed for Hazard {
+    fn deleted(&self) -> bool {
+        self.meta.deleted
+    }
+    fn kind(&self) -> HazardKind {
+        self.kind
+    }
+    fn state(&self) -> HazardState {
+        self.state
+    }
+    fn is_overdue(&self, today: Date) -> bool {
+        Hazard::is_overdue(self, today)
+    }
+    fn enterprise_id(&self) -> Uuid {
+        self.enterprise_id
+    }
+    fn inspection_id(&self) -> Uuid {
+        self.inspection_id
+    }
+    fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+impl Listed for HazardSummary {
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
+    fn kind(&self) -> HazardKind {
+        self.kind
+    }
+    fn state(&self) -> HazardState {
+        self.state
+    }
+    fn is_overdue(&self, today: Date) -> bool {
+        HazardSummary::is_overdue(self, today)
+    }
+    fn enterprise_id(&self) -> Uuid {
+        self.enterprise_id
+    }
+    fn inspection_id(&self) -> Uuid {
+        self.inspection_id
+    }
+    fn description(&self) -> &str {
+        &self.description
+    }
+}
+
 impl HazardFilter {
-    pub fn matches(&self, h: &Hazard, lookup: &Lookup, today: Date) -> bool {
-        let ent = lookup.enterprises.get(&h.enterprise_id);
+    pub fn matches<H: Listed>(&self, h: &H, lookup: &Lookup, today: Date) -> bool {
+        let ent = lookup.enterprises.get(&h.enterprise_id());
         let text = self.text.trim();
-        !h.meta.deleted
-            && self.kind.is_none_or(|k| h.kind == k)
-            && self.state.is_none_or(|s| h.state == s)
+        !h.deleted()
+            && self.kind.is_none_or(|k| h.kind() == k)
+            && self.state.is_none_or(|s| h.state() == s)
             && (!self.only_overdue || h.is_overdue(today))
-            && self.enterprise_id.is_none_or(|e| h.enterprise_id == e)
+            && self.enterprise_id.is_none_or(|e| h.enterprise_id() == e)
             && self
                 .county
                 .as_deref()
                 .is_none_or(|c| ent.is_some_and(|e| e.county == c))
             && self
                 .stage
-                .is_none_or(|s| lookup.stages.get(&h.inspection_id) == Some(&s))
+                .is_none_or(|s| lookup.stages.get(&h.inspection_id()) == Some(&s))
             && (text.is_empty()
-                || h.description.contains(text)
+                || h.description().contains(text)
                 || ent.is_some_and(|e| e.name.contains(text)))
     }
 
     /// The hazards shown, in the order given, and their counts.
-    pub fn apply<'h>(
+    pub fn apply<'h, H: Listed>(
         &self,
-        all: &'h [Hazard],
+        all: &'h [H],
         lookup: &Lookup,
         today: Date,
-    ) -> (Vec<&'h Hazard>, ListCounts) {
-        let shown: Vec<&Hazard> = all
+    ) -> (Vec<&'h H>, ListCounts) {
+        let shown: Vec<&H> = all
             .iter()
-            .filter(|h| self.matches(h, lookup, today))
+            .filter(|h| self.matches(*h, lookup, today))
             .collect();
         let mut c = ListCounts {
             total: shown.len(),
             ..ListCounts::default()
         };
         for h in &shown {
-            c.major += usize::from(h.is_major());
-            if h.state == HazardState::Closed {
+            c.major += usize::from(h.kind() == HazardKind::Major);
+            if h.state() == HazardState::Closed {
                 c.closed += 1;
             } else {
                 c.open += 1;

@@ -3,6 +3,7 @@
 pub mod filter;
 mod lifecycle;
 mod rectification;
+pub mod summary;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
