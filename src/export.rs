@@ -84,7 +84,12 @@ pub async fn export_json() -> StoreResult<String> {
             Err(StoreError::Corrupt(_)) => continue,
             Err(e) => return Err(e),
         };
-        if let Some((meta, blob)) = photo {
+        if let Some((mut meta, blob)) = photo {
+            // The file carries the photo's current progress (kept apart from its row since
+            // schema v4), so an import elsewhere does not send an uploaded photo again.
+            if let Some(state) = photos::upload_state(&db, &sha).await? {
+                meta.upload_state = state;
+            }
             let bytes = photos::photo_bytes(&blob).await?;
             out.push(ExportPhoto {
                 meta,

@@ -573,6 +573,272 @@ async fn a_v1_database_with_data_upgrades_to_v2_keeping_it() {
     }
 }
 
+/// The v3 schema exactly as shipped (src/store/schema.rs at DB_VERSION 3).
+async fn open_v3(name: &str) -> rexie::Rexie {
+    use rexie::{Index, ObjectStore, Rexie};
+    Rexie::builder(name)
+        .version(3)
+        .add_object_store(
+            ObjectStore::new("records")
+                .key_path("id")
+                .add_index(Index::new("kind", "kind"))
+                .add_index(Index::new("dirty", "dirty")),
+        )
+        .add_object_store(
+            ObjectStore::new("photos")
+                .key_path("sha256")
+                .add_index(Index::new("hazard_id", "meta.hazard_id"))
+                .add_index(Index::new("inspection_id", "meta.inspection_id"))
+                .add_index(Index::new("upload_state", "meta.upload_state")),
+        )
+        .add_object_store(ObjectStore::new("meta").key_path("key"))
+        .add_object_store(ObjectStore::new("sync").key_path("id"))
+        .build()
+        .await
+        .unwrap()
+}
+
+/// One processed photo from a test picture of its own (`seed`).
+async fn one_photo(seed: u32) -> (PhotoMeta, Blob) {
+    let s = stamp(PhotoSource::Camera);
+    let p = process_photo(
+        &camera_like_jpeg(320, 240, seed).await,
+        &s,
+        &ProcessOptions::default(),
+    )
+    .await
+    .unwrap();
+    (
+        PhotoMeta::new(&p, &s, yinhuan_app::browser::now_ms()),
+        p.blob,
+    )
+}
+
+/// `meta.upload_state` of a photo's row as IndexedDB holds it (undefined when absent).
+async fn raw_row_state(db: &rexie::Rexie, sha: &str) -> JsValue {
+    let tx = db
+        .transaction(&["photos"], rexie::TransactionMode::ReadOnly)
+        .unwrap();
+    let row = tx
+        .store("photos")
+        .unwrap()
+        .get(JsValue::from_str(sha))
+        .await
+        .unwrap()
+        .expect("the photo row");
+    tx.done().await.unwrap();
+    let meta = js_sys::Reflect::get(&row, &JsValue::from_str("meta")).unwrap();
+    js_sys::Reflect::get(&meta, &JsValue::from_str("upload_state")).unwrap()
+}
+
+async fn counts(db: &rexie::Rexie) -> [u32; 3] {
+    let mut out = [0; 3];
+    for (n, state) in [
+        UploadState::Local,
+        UploadState::Uploading,
+        UploadState::Uploaded,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        out[n] = photos::count_by_upload_state(db, state).await.unwrap();
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+async fn a_v3_database_with_photos_opens_as_v4_keeping_their_upload_states() {
+    use photos::PhotoState;
+    let name = "t_photo_upgrade_v3";
+    let _ = rexie::Rexie::delete(name).await;
+    let v3 = open_v3(name).await;
+    let mut h = hazard("轧钢加热炉煤气管道未设置盲板");
+    let mut list = three_photos(&mut h).await;
+    // What a v3 app leaves: a photo never sent, one cut off mid-upload, one acknowledged.
+    list[0].0.upload_state = UploadState::Local;
+    list[1].0.upload_state = UploadState::Uploading;
+    list[2].0.upload_state = UploadState::Uploaded;
+    photos::put_record_with_photos(&v3, &h, &list)
+        .await
+        .unwrap();
+    v3.close();
+
+    let v4 = store::open(name).await.unwrap();
+    assert_eq!(v4.version().unwrap(), 4);
+    let (local, uploading, uploaded) = (&list[0].0, &list[1].0, &list[2].0);
+    for meta in [local, uploading, uploaded] {
+        assert_eq!(
+            photos::upload_state(&v4, &meta.sha256).await.unwrap(),
+            Some(meta.upload_state),
+            "{:?}",
+            meta.upload_state
+        );
+    }
+    assert_eq!(
+        photos::upload_state(&v4, &"0".repeat(64)).await.unwrap(),
+        None
+    );
+    assert_eq!(counts(&v4).await, [1, 1, 1]);
+    assert_eq!(
+        photos::list_by_upload_state(&v4, UploadState::Local)
+            .await
+            .unwrap(),
+        vec![PhotoState {
+            sha256: local.sha256.clone(),
+            state: UploadState::Local,
+            bytes: local.bytes,
+        }]
+    );
+    assert_eq!(
+        photos::list_for_hazard(&v4, &h.meta.id.to_string())
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // The first state change of an old photo writes its state row; its own row stays as is.
+    photos::set_upload_state(&v4, &local.sha256, UploadState::Uploaded)
+        .await
+        .unwrap();
+    assert_eq!(counts(&v4).await, [0, 1, 2]);
+    assert_eq!(
+        photos::upload_state(&v4, &local.sha256).await.unwrap(),
+        Some(UploadState::Uploaded)
+    );
+    assert_eq!(raw_row_state(&v4, &local.sha256).await, "local");
+    let uploaded_list = photos::list_by_upload_state(&v4, UploadState::Uploaded)
+        .await
+        .unwrap();
+    assert_eq!(uploaded_list.len(), 2);
+    assert!(uploaded_list
+        .iter()
+        .all(|p| p.state == UploadState::Uploaded && p.bytes > 0));
+
+    // Storing an old photo again (as 本机) keeps its progress: the server has these bytes.
+    let mut again = uploaded.clone();
+    again.upload_state = UploadState::Local;
+    photos::put_photo(&v4, &again, &list[2].1).await.unwrap();
+    assert_eq!(
+        photos::upload_state(&v4, &uploaded.sha256).await.unwrap(),
+        Some(UploadState::Uploaded)
+    );
+    assert_eq!(counts(&v4).await, [0, 1, 2]);
+
+    // A photo stored after the upgrade keeps its state in the state store only.
+    let (fresh, blob) = one_photo(11).await;
+    photos::put_photo(&v4, &fresh, &blob).await.unwrap();
+    assert_eq!(counts(&v4).await, [1, 1, 2]);
+    assert!(raw_row_state(&v4, &fresh.sha256).await.is_undefined());
+    // Deleted, its state goes with it.
+    photos::delete_photo(&v4, &fresh.sha256).await.unwrap();
+    assert_eq!(
+        photos::upload_state(&v4, &fresh.sha256).await.unwrap(),
+        None
+    );
+    assert_eq!(counts(&v4).await, [0, 1, 2]);
+}
+
+/// Wraps IndexedDB's request methods to log each call as `store.method` (or
+/// `store[index].method`) in `globalThis.__idbSpy`; returns the calls since the last `spied()`.
+fn install_idb_spy() {
+    js_sys::Function::new_no_args(
+        r#"
+        if (globalThis.__idbSpy) return;
+        const spy = (globalThis.__idbSpy = []);
+        const methods = ['put', 'add', 'delete', 'clear', 'get', 'getAll', 'getKey',
+            'getAllKeys', 'count', 'openCursor', 'openKeyCursor'];
+        const wrap = (proto, name) => {
+            for (const m of methods) {
+                const orig = proto[m];
+                if (typeof orig !== 'function') continue;
+                proto[m] = function (...args) {
+                    spy.push(name(this) + '.' + m);
+                    return orig.apply(this, args);
+                };
+            }
+        };
+        wrap(IDBObjectStore.prototype, (s) => s.name);
+        wrap(IDBIndex.prototype, (i) => i.objectStore.name + '[' + i.name + ']');
+        "#,
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+}
+
+fn spied() -> Vec<String> {
+    let spy = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__idbSpy")).unwrap();
+    let calls: js_sys::Array = spy.unchecked_into();
+    let out = calls.iter().filter_map(|c| c.as_string()).collect();
+    calls.set_length(0);
+    out
+}
+
+#[wasm_bindgen_test]
+async fn an_upload_state_change_and_the_queue_never_touch_a_photo_row() {
+    let db = fresh_db("t_photo_state_only").await;
+    let mut h = hazard("煤气柜区域未设置固定式一氧化碳报警");
+    let list = three_photos(&mut h).await;
+    photos::put_record_with_photos(&db, &h, &list)
+        .await
+        .unwrap();
+    install_idb_spy();
+    // The spy sees writes to the photos store (so an empty list below means something).
+    let (extra, blob) = one_photo(12).await;
+    spied();
+    photos::put_photo(&db, &extra, &blob).await.unwrap();
+    assert!(spied().contains(&"photos.put".to_string()));
+
+    let shas: Vec<String> = list.iter().map(|(m, _)| m.sha256.clone()).collect();
+    photos::set_upload_state(&db, &shas[0], UploadState::Uploading)
+        .await
+        .unwrap();
+    photos::set_upload_state(&db, &shas[0], UploadState::Uploaded)
+        .await
+        .unwrap();
+    photos::set_upload_states(&db, &shas[1..], UploadState::Uploaded)
+        .await
+        .unwrap();
+    let local = photos::list_by_upload_state(&db, UploadState::Local)
+        .await
+        .unwrap();
+    let state = photos::upload_state(&db, &shas[1]).await.unwrap();
+    let c = counts(&db).await;
+    let calls = spied();
+
+    assert_eq!(c, [1, 0, 3]);
+    assert_eq!(state, Some(UploadState::Uploaded));
+    assert_eq!(local.len(), 1);
+    assert_eq!(
+        (local[0].sha256.as_str(), local[0].bytes),
+        (extra.sha256.as_str(), extra.bytes)
+    );
+    assert!(
+        calls.iter().any(|c| c == "photo_state.put"),
+        "the states were written: {calls:?}"
+    );
+    // Only the key-only lookup of rows stored before v4 (none here) may touch the photos store.
+    let on_photos: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.starts_with("photos") && *c != "photos[upload_state].getAllKeys")
+        .collect();
+    assert!(
+        on_photos.is_empty(),
+        "photo rows read or written: {on_photos:?}"
+    );
+    for sha in &shas {
+        assert!(raw_row_state(&db, sha).await.is_undefined());
+    }
+    // And the photos are whole.
+    for (meta, blob) in photos::list_for_hazard(&db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+    {
+        let bytes = photos::photo_bytes(&blob).await.unwrap();
+        assert_eq!(independent_sha256(&bytes).await, meta.sha256);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Geolocation and camera: headless Chromium has neither a position nor a camera, which is
 // exactly the failure path the inspector must be guided through.

@@ -213,6 +213,9 @@ pub struct PhotoMeta {
     #[serde(default)]
     pub original_bytes: u32,
     pub enterprise: String,
+    /// The state a photo new to this device is stored in (本机, or 已上传 for one fetched from
+    /// the server). The current state lives in its own store (schema v4, so a state change never
+    /// rewrites the blob's row): read it with `store::photos::upload_state`, not from here.
     #[serde(default)]
     pub upload_state: UploadState,
     /// Device time (unix ms) the row was made.

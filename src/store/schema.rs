@@ -16,13 +16,20 @@ pub const DB_NAME: &str = "yinhuan";
 /// v3: `sync` store: per record, the version the server last acknowledged (the merge base) and
 ///     any unresolved conflict or refusal. Kept out of `records` so the page's autosave, which
 ///     rewrites the record row, can never drop them.
-pub const DB_VERSION: u32 = 3;
+/// v4: `photo_state` store: per photo `{sha256, state, bytes}` (index `state`), the upload state
+///     kept out of the blob's row, so marking a photo 上传中/已上传 writes a few bytes instead of
+///     rewriting its JPEG, and the upload queue is listed without reading a blob row. Rows stored
+///     before v4 keep `meta.upload_state` and get no state row on upgrade (nothing is rewritten):
+///     a photo without a state row is in its meta's state (`photos::upload_state` and the listing
+///     apply that one rule; tests/photos.rs opens a v3 database with photos as v4).
+pub const DB_VERSION: u32 = 4;
 
 pub const RECORDS: &str = "records";
 pub const PHOTOS: &str = "photos";
 pub const META: &str = "meta";
 pub const SYNC: &str = "sync";
-pub const ALL_STORES: [&str; 4] = [RECORDS, PHOTOS, META, SYNC];
+pub const PHOTO_STATE: &str = "photo_state";
+pub const ALL_STORES: [&str; 5] = [RECORDS, PHOTOS, META, SYNC, PHOTO_STATE];
 
 /// Opens (creating or upgrading) the database `name`. Tests pass their own name.
 pub async fn open(name: &str) -> StoreResult<Rexie> {
@@ -44,6 +51,8 @@ pub async fn open(name: &str) -> StoreResult<Rexie> {
         )
         // Photo and signature blobs, content-addressed by the SHA-256 of their bytes. Rows whose
         // `meta.hazard_id` etc. is null are simply left out of that index (IndexedDB semantics).
+        // `upload_state` only indexes rows stored before v4 (later rows carry no state in their
+        // meta): it is how a photo whose state never changed since the upgrade is still found.
         .add_object_store(
             ObjectStore::new(PHOTOS)
                 .key_path("sha256")
@@ -54,6 +63,11 @@ pub async fn open(name: &str) -> StoreResult<Rexie> {
         // Small key/value state that must survive with the data (schema notes, sync cursor).
         .add_object_store(ObjectStore::new(META).key_path("key"))
         .add_object_store(ObjectStore::new(SYNC).key_path("id"))
+        .add_object_store(
+            ObjectStore::new(PHOTO_STATE)
+                .key_path("sha256")
+                .add_index(Index::new("state", "state")),
+        )
         .build()
         .await
         .map_err(|e| StoreError::Unavailable(super::error::describe(&e)))?;
