@@ -1,15 +1,23 @@
 //! The sync engine's bookkeeping in real IndexedDB (no server needed): a record edited while
-//! its push was in flight is never marked clean, and a conflict is merged or kept for the user.
+//! its push was in flight is never marked clean, a conflict is merged or kept for the user, and
+//! photos upload several at a time against a stubbed `fetch`.
 #![cfg(target_arch = "wasm32")]
 
+use leptos::prelude::*;
 use model::hazard::Hazard;
 use model::inspection::Inspection;
 use model::record::RecordMeta;
 use model::stage::Stage;
 use serde_json::Value;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
-use yinhuan_app::store::{self, records, sync_rows};
-use yinhuan_app::sync::engine::{mark_pushed, merge_in};
+use yinhuan_app::photo::{PhotoMeta, PhotoSource, Place, UploadState};
+use yinhuan_app::store::{self, photos, records, sync_rows};
+use yinhuan_app::sync::api::ApiError;
+use yinhuan_app::sync::engine::{
+    mark_pushed, merge_in, refresh_counts, upload_photos, UploadGauge, MAX_PHOTO_UPLOADS,
+};
+use yinhuan_app::sync::status::SyncStatus;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -255,4 +263,242 @@ async fn stored(db: &rexie::Rexie, h: &Hazard) -> Hazard {
         .await
         .unwrap()
         .unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Photo uploads against a stand-in for the server: `window.fetch` is replaced by a stub that
+// answers /api/photos/check (everything missing) and each PUT after `delay` ms, counting how
+// many are in flight at once.
+
+/// The stub's settings and log (`globalThis.__photoServer`): `refuse` (a hash answered 415),
+/// `limit` (every PUT answered 429), `fail_from` (the n-th PUT and later fail like a cut link).
+fn install_photo_server(delay_ms: u32, refuse: Option<&str>, limit: bool, fail_from: u32) {
+    let setup = js_sys::Function::new_with_args(
+        "delay, refuse, limit, failFrom",
+        r#"
+        globalThis.__realFetch = globalThis.__realFetch || globalThis.fetch;
+        const s = (globalThis.__photoServer = {
+            delay, refuse, limit, failFrom, inflight: 0, max: 0, puts: [], acked: [],
+        });
+        const json = (status, body) => new Response(JSON.stringify(body), {
+            status, headers: { 'content-type': 'application/json' },
+        });
+        globalThis.fetch = (req) => {
+            const path = new URL(req.url).pathname;
+            if (req.method === 'POST' && path === '/api/photos/check') {
+                return req.json().then((b) => json(200, { missing: b.hashes }));
+            }
+            if (req.method === 'PUT' && path.startsWith('/api/photos/')) {
+                const sha = path.slice('/api/photos/'.length);
+                const n = s.puts.push(sha);
+                s.inflight++;
+                s.max = Math.max(s.max, s.inflight);
+                return new Promise((r) => setTimeout(r, s.delay)).then(() => {
+                    s.inflight--;
+                    if (s.failFrom && n >= s.failFrom) throw new TypeError('Failed to fetch');
+                    if (s.limit) return json(429, { code: 'too_many_requests', message: '已达上限' });
+                    if (sha === s.refuse) {
+                        return json(415, { code: 'unsupported_media_type', message: '内容不是 JPEG' });
+                    }
+                    s.acked.push(sha);
+                    return json(201, { sha256: sha });
+                });
+            }
+            return Promise.reject(new TypeError('unexpected ' + req.method + ' ' + path));
+        };
+        "#,
+    );
+    let refuse = refuse.map_or(JsValue::NULL, JsValue::from_str);
+    setup
+        .call4(
+            &JsValue::NULL,
+            &JsValue::from(delay_ms),
+            &refuse,
+            &JsValue::from_bool(limit),
+            &JsValue::from(fail_from),
+        )
+        .unwrap();
+}
+
+fn remove_photo_server() {
+    js_sys::Function::new_no_args(
+        "if (globalThis.__realFetch) globalThis.fetch = globalThis.__realFetch;",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+}
+
+fn photo_server(field: &str) -> JsValue {
+    let s = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__photoServer")).unwrap();
+    js_sys::Reflect::get(&s, &JsValue::from_str(field)).unwrap()
+}
+
+fn photo_server_list(field: &str) -> Vec<String> {
+    js_sys::Array::from(&photo_server(field))
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
+}
+
+/// `n` distinct small photos stored as 本机 (the stub does not look inside them).
+async fn stored_photos(db: &rexie::Rexie, n: u32) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let bytes = format!("照片 {i} {}", yinhuan_app::browser::new_id()).into_bytes();
+        let sha = yinhuan_app::photo::sha256_hex(&bytes).await.unwrap();
+        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type("image/jpeg");
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).unwrap();
+        let meta = PhotoMeta {
+            sha256: sha.clone(),
+            hazard_id: None,
+            inspection_id: None,
+            source: PhotoSource::Camera,
+            taken_at: 0,
+            place: Place::Unavailable("测试".into()),
+            width: 1,
+            height: 1,
+            bytes: bytes.len() as u32,
+            original_bytes: 0,
+            enterprise: String::new(),
+            upload_state: UploadState::Local,
+            created_at: i64::from(i),
+        };
+        photos::put_photo(db, &meta, &blob).await.unwrap();
+        out.push(sha);
+    }
+    out
+}
+
+async fn state_of(db: &rexie::Rexie, sha: &str) -> UploadState {
+    photos::upload_state(db, sha).await.unwrap().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn photos_upload_several_at_a_time_and_a_refused_one_alone_stays_local() {
+    let db = fresh_db("t_sync_photos_parallel").await;
+    let shas = stored_photos(&db, 10).await;
+    let status = RwSignal::new(SyncStatus::default());
+    refresh_counts(&db, status).await.unwrap();
+    assert_eq!(status.get_untracked().pending_photos, 10);
+
+    // The server refuses one photo of the queue; the others are accepted around it.
+    let refused = shas[4].clone();
+    install_photo_server(40, Some(&refused), false, 0);
+    let result = upload_photos(&db, "token", status).await;
+    let max = photo_server("max").as_f64().unwrap() as usize;
+    let puts = photo_server_list("puts");
+    let acked = photo_server_list("acked");
+    remove_photo_server();
+
+    let err = result.unwrap().expect("the refusal is reported");
+    assert!(
+        matches!(&err, ApiError::Server { status: 415, .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("1 张照片未被服务器接受，仍保留在本机"),
+        "{err}"
+    );
+    assert!(
+        (2..=MAX_PHOTO_UPLOADS).contains(&max),
+        "{max} uploads in flight at most"
+    );
+    // Every photo was sent exactly once, and exactly the refused one stays 本机.
+    let mut sent = puts.clone();
+    sent.sort();
+    let mut want = shas.clone();
+    want.sort();
+    assert_eq!(sent, want);
+    assert_eq!(acked.len(), 9);
+    for sha in &shas {
+        let want = if *sha == refused {
+            UploadState::Local
+        } else {
+            UploadState::Uploaded
+        };
+        assert_eq!(state_of(&db, sha).await, want, "{sha}");
+    }
+    // The counters kept in memory during the run agree with a recount of the store.
+    let during = status.get_untracked();
+    assert_eq!((during.pending_photos, during.uploaded_photos), (1, 9));
+    assert_eq!(during.step.as_deref(), Some("上传照片 10/10…"));
+    refresh_counts(&db, status).await.unwrap();
+    let after = status.get_untracked();
+    assert_eq!((after.pending_photos, after.uploaded_photos), (1, 9));
+    assert_eq!(
+        after.pending_photo_bytes, during.pending_photo_bytes,
+        "pending bytes"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_cut_link_marks_only_the_photos_the_server_acknowledged() {
+    let db = fresh_db("t_sync_photos_cut").await;
+    let shas = stored_photos(&db, 8).await;
+    let status = RwSignal::new(SyncStatus::default());
+    refresh_counts(&db, status).await.unwrap();
+
+    // The 4th PUT and every later one fail like a lost connection, some while others are in
+    // flight.
+    install_photo_server(40, None, false, 4);
+    let result = upload_photos(&db, "token", status).await;
+    let puts = photo_server_list("puts");
+    let acked = photo_server_list("acked");
+    remove_photo_server();
+
+    assert_eq!(result.unwrap_err(), ApiError::Offline);
+    assert_eq!(acked.len(), 3);
+    assert!(
+        puts.len() < shas.len(),
+        "no new upload after the cut: {puts:?}"
+    );
+    for sha in &shas {
+        let want = if acked.contains(sha) {
+            UploadState::Uploaded
+        } else {
+            UploadState::Local
+        };
+        assert_eq!(state_of(&db, sha).await, want, "{sha}");
+    }
+    let s = status.get_untracked();
+    assert_eq!((s.pending_photos, s.uploaded_photos), (5, 3));
+}
+
+#[wasm_bindgen_test]
+async fn the_orphan_limit_stops_the_uploads_after_the_first_photo() {
+    let db = fresh_db("t_sync_photos_limit").await;
+    let shas = stored_photos(&db, 5).await;
+    let status = RwSignal::new(SyncStatus::default());
+    install_photo_server(10, None, true, 0);
+    let result = upload_photos(&db, "token", status).await;
+    let puts = photo_server_list("puts");
+    remove_photo_server();
+
+    let err = result.unwrap().expect("the limit is reported");
+    assert!(
+        matches!(err, ApiError::Server { status: 429, .. }),
+        "{err:?}"
+    );
+    // The first upload probes alone: one photo tried, none marked.
+    assert_eq!(puts.len(), 1, "{puts:?}");
+    for sha in &shas {
+        assert_eq!(state_of(&db, sha).await, UploadState::Local);
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_upload_gauge_grows_on_fast_answers_and_falls_to_one_on_a_slow_one() {
+    let mut g = UploadGauge::default();
+    assert_eq!(g.limit(), 1);
+    for want in [2, 3, 4, 4] {
+        g.answered(200);
+        assert_eq!(g.limit(), want);
+    }
+    g.answered(3_000);
+    assert_eq!(g.limit(), 4, "an ordinary answer keeps the pace");
+    g.answered(9_000);
+    assert_eq!(g.limit(), 1);
 }
