@@ -1,5 +1,7 @@
 //! 隐患排查 PWA: the app lives here (not in main.rs) so browser tests can mount and call it.
 
+// Benchmark helpers ship only in `scripts/bench`'s own build (`--features bench`).
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod browser;
 pub mod components;
