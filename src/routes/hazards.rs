@@ -4,48 +4,90 @@ use leptos::prelude::*;
 use model::county::County;
 use model::enterprise::Enterprise;
 use model::hazard::filter::{HazardFilter, Lookup};
-use model::hazard::{Hazard, HazardKind, HazardState};
-use model::inspection::Inspection;
+use model::hazard::{HazardKind, HazardState};
 use model::stage::Stage;
 use uuid::Uuid;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::browser::today;
 use crate::components::StoreErrorView;
-use crate::data;
-use crate::store::StoreError;
+use crate::store::hazard_list::{self, Ledger, PAGE};
+use crate::store::{self, StoreError};
 
-#[derive(Clone)]
-struct Loaded {
-    hazards: Vec<Hazard>,
-    enterprises: Vec<Enterprise>,
-    stages: HashMap<Uuid, Stage>,
+/// Resolves after the browser has painted what is on screen: the first rows show before the
+/// whole list is read (its decoding holds the page for a moment).
+async fn after_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let later = wasm_bindgen::closure::Closure::once_into_js(move || {
+            // A task after the frame's callbacks: the frame has been painted by then.
+            let _ = crate::browser::window().set_timeout_with_callback(resolve.unchecked_ref());
+        });
+        if crate::browser::window()
+            .request_animation_frame(later.unchecked_ref())
+            .is_err()
+        {
+            let _ = later
+                .unchecked_ref::<js_sys::Function>()
+                .call0(&JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// 隐患台账: every hazard on this device (after sync: the account's whole scope), filtered by
 /// county, enterprise, 类型, 状态, 检查环节 and 逾期, with the counts on top. The filter and the
 /// counts are the model's (`HazardFilter`); each row opens the hazard, and from there its 办理.
+///
+/// Thousands of hazards: the first page shows as soon as it is read (then the rest are read in
+/// the background), rows are summaries, not whole hazards, and only `PAGE` rows at a time are
+/// in the page (显示更多 adds the next), so a keystroke filters in memory and renders little.
 #[component]
 pub fn Hazards() -> impl IntoView {
-    let loaded = LocalResource::new(|| async {
-        let hazards: Vec<Hazard> = data::live().await?;
-        let enterprises: Vec<Enterprise> = data::live().await?;
-        let stages = data::live::<Inspection>()
-            .await?
-            .into_iter()
-            .map(|i| (i.meta.id, i.stage))
-            .collect();
-        Ok::<_, StoreError>(Loaded {
-            hazards,
-            enterprises,
-            stages,
-        })
+    let ledger = RwSignal::new_local(None::<Ledger>);
+    let failed = RwSignal::new_local(None::<StoreError>);
+    leptos::task::spawn_local(async move {
+        let read = async {
+            let db = store::db().await?;
+            let first = hazard_list::first_rows(&db, PAGE).await?;
+            if ledger.try_set(Some(first)).is_some() {
+                return Ok(()); // the page was left
+            }
+            after_paint().await;
+            let all = hazard_list::all(&db).await?;
+            let _ = ledger.try_set(Some(all));
+            Ok::<_, StoreError>(())
+        };
+        if let Err(e) = read.await {
+            let _ = failed.try_set(Some(e));
+        }
     });
     let filter = RwSignal::new(HazardFilter::default());
+    // How many of the matching rows are in the page; back to one page whenever the filter changes.
+    let limit = RwSignal::new(PAGE as usize);
+    let change = move |f: &dyn Fn(&mut HazardFilter)| {
+        filter.update(|x| f(x));
+        limit.set(PAGE as usize);
+    };
     let set = move |f: fn(&mut HazardFilter, String)| {
         move |ev: leptos::ev::Event| {
             let v = event_target_value(&ev);
-            filter.update(|x| f(x, v));
+            change(&|x| f(x, v.clone()));
         }
+    };
+    let enterprise_choice = RwSignal::new(String::new());
+    // Enterprises for the chosen county, so a county office picks among its own.
+    let ent_options = move || {
+        let county = filter.with(|f| f.county.clone());
+        ledger.with(|l| {
+            let mut v: Vec<(Uuid, String)> = l
+                .iter()
+                .flat_map(|l| &l.enterprises)
+                .filter(|e| county.as_deref().is_none_or(|c| e.county == c))
+                .map(|e| (e.meta.id, e.name.clone()))
+                .collect();
+            v.sort_by(|a, b| a.1.cmp(&b.1));
+            v
+        })
     };
     view! {
         <section class="card">
@@ -77,7 +119,7 @@ pub fn Hazards() -> impl IntoView {
                 <label class="check-row">
                     <input type="checkbox" on:change=move |ev| {
                         let on = event_target_checked(&ev);
-                        filter.update(|f| f.only_overdue = on)
+                        change(&|f| f.only_overdue = on)
                     }/>
                     "只看逾期"
                 </label>
@@ -89,85 +131,81 @@ pub fn Hazards() -> impl IntoView {
                 />
             </div>
         </section>
-        <Suspense fallback=|| view! { <p class="muted">"正在读取…"</p> }>
-            {move || {
-                loaded.get().map(|r| match r {
-                    Err(e) => view! { <StoreErrorView error=e/> }.into_any(),
-                    Ok(l) => view! { <List l=l filter=filter/> }.into_any(),
-                })
-            }}
-        </Suspense>
+        {move || match (failed.get(), ledger.with(Option::is_some)) {
+            (Some(e), _) => view! { <StoreErrorView error=e/> }.into_any(),
+            (None, false) => view! { <p class="muted">"正在读取…"</p> }.into_any(),
+            (None, true) => view! {
+                <section class="card">
+                    <select aria-label="企业" data-testid="filter-enterprise"
+                        prop:value=move || enterprise_choice.get()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            enterprise_choice.set(v.clone());
+                            change(&|f| f.enterprise_id = Uuid::parse_str(&v).ok());
+                        }>
+                        <option value="">"全部企业"</option>
+                        {move || ent_options().into_iter().map(|(id, n)| view! { <option value=id.to_string()>{n}</option> }).collect_view()}
+                    </select>
+                    {move || rows(ledger, filter, limit)}
+                </section>
+            }.into_any(),
+        }}
     }
 }
 
-#[component]
-fn List(l: Loaded, filter: RwSignal<HazardFilter>) -> impl IntoView {
-    let Loaded {
-        hazards,
-        enterprises,
-        stages,
-    } = l;
-    let enterprise_choice = RwSignal::new(String::new());
-    // Enterprises for the chosen county, so a county office picks among its own.
-    let ent_options = {
-        let enterprises = enterprises.clone();
-        move || {
-            let county = filter.with(|f| f.county.clone());
-            let mut v: Vec<(Uuid, String)> = enterprises
-                .iter()
-                .filter(|e| county.as_deref().is_none_or(|c| e.county == c))
-                .map(|e| (e.meta.id, e.name.clone()))
-                .collect();
-            v.sort_by(|a, b| a.1.cmp(&b.1));
-            v
-        }
-    };
-    let rows = move || {
-        let day = today();
+/// The counts and the first `limit` rows the filter shows.
+fn rows(
+    ledger: RwSignal<Option<Ledger>, LocalStorage>,
+    filter: RwSignal<HazardFilter>,
+    limit: RwSignal<usize>,
+) -> impl IntoView {
+    let day = today();
+    let f = filter.get();
+    let n = limit.get();
+    ledger.with(|l| {
+        let l = l.as_ref()?;
         let by_id: HashMap<Uuid, &Enterprise> =
-            enterprises.iter().map(|e| (e.meta.id, e)).collect();
+            l.enterprises.iter().map(|e| (e.meta.id, e)).collect();
         let lookup = Lookup {
             enterprises: &by_id,
-            stages: &stages,
+            stages: &l.stages,
         };
-        let f = filter.get();
-        let (shown, counts) = f.apply(&hazards, &lookup, day);
+        let (shown, counts) = f.apply(&l.hazards, &lookup, day);
         let items = shown
-            .into_iter()
+            .iter()
+            .take(n)
             .map(|h| {
                 let name = by_id.get(&h.enterprise_id).map(|e| e.name.clone()).unwrap_or_default();
                 let stage = lookup.stages.get(&h.inspection_id).map(|s| s.label()).unwrap_or("");
                 view! {
                     <li class="list-item" class:overdue=h.is_overdue(day)>
-                        <a class="list-main" href=format!("/hazards/{}", h.meta.id)>
+                        <a class="list-main" href=format!("/hazards/{}", h.id)>
                             <strong>{h.description.clone()}</strong>
                             <span class="muted">
                                 {format!("{name} · {} · {} · {stage} · {}", h.kind.label(), h.state_label(day), h.found_on)}
                             </span>
                         </a>
-                        <a class="btn small" href=format!("/hazards/{}/rectify", h.meta.id)>"办理"</a>
+                        <a class="btn small" href=format!("/hazards/{}/rectify", h.id)>"办理"</a>
                     </li>
                 }
             })
             .collect_view();
-        view! {
-            <p class="muted" data-testid="hazard-count">{counts.sentence()}</p>
+        // Until every hazard is read the counts would be of the first page only: not shown.
+        let counts = if l.complete {
+            view! { <p class="muted" data-testid="hazard-count">{counts.sentence()}</p> }.into_any()
+        } else {
+            view! { <p class="muted" data-testid="hazard-reading">"正在读取全部隐患…"</p> }.into_any()
+        };
+        let more = shown.len().saturating_sub(n);
+        Some(view! {
+            {counts}
             <ul class="list" data-testid="hazard-list">{items}</ul>
-        }
-    };
-    view! {
-        <section class="card">
-            <select aria-label="企业" data-testid="filter-enterprise"
-                prop:value=move || enterprise_choice.get()
-                on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    enterprise_choice.set(v.clone());
-                    filter.update(|f| f.enterprise_id = Uuid::parse_str(&v).ok());
-                }>
-                <option value="">"全部企业"</option>
-                {move || ent_options().into_iter().map(|(id, n)| view! { <option value=id.to_string()>{n}</option> }).collect_view()}
-            </select>
-            {rows}
-        </section>
-    }
+            {(more > 0).then(|| view! {
+                <button class="btn" data-testid="hazard-more"
+                    on:click=move |_| limit.update(|n| *n += PAGE as usize)>
+                    {format!("显示更多（还有 {more} 条）")}
+                </button>
+            })}
+        })
+    })
 }

@@ -3,6 +3,7 @@
 
 pub mod autosave;
 pub mod error;
+pub mod hazard_list;
 pub mod office;
 pub mod photos;
 pub mod records;

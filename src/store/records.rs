@@ -54,7 +54,13 @@ pub(crate) fn row<T: Record + Serialize>(record: &T) -> StoreResult<JsValue> {
 
 /// The record in a row of the right kind, or why it cannot be read (wrong JSON, wrong shape).
 fn decode<T: DeserializeOwned>(row: &JsValue) -> Result<T, String> {
-    let text = field(row, "body")
+    decode_body(row, &JsValue::from_str("body"))
+}
+
+/// [`decode`] with the property name made once per list, not once per row.
+fn decode_body<T: DeserializeOwned>(row: &JsValue, body_key: &JsValue) -> Result<T, String> {
+    let text = js_sys::Reflect::get(row, body_key)
+        .unwrap_or_default()
         .as_string()
         .ok_or_else(|| "缺少记录内容".to_string())?;
     serde_json::from_str(&text).map_err(|e| e.to_string())
@@ -144,33 +150,130 @@ pub async fn get<T: Record + DeserializeOwned>(db: &Rexie, id: &str) -> StoreRes
     }
 }
 
-/// All records of one kind, tombstones included (callers decide what to show). Rows that cannot
-/// be read are skipped, never failing the list, and the registry of unreadable rows is brought
-/// up to date for this kind (rows read fine again leave it).
-pub async fn list<T: Record + DeserializeOwned>(db: &Rexie) -> StoreResult<Vec<T>> {
+/// Rows of one kind decoded as `T` (the record, or a summary of it), in the `kind` index's
+/// order (by id), at most `limit`.
+struct Rows<T> {
+    read: Vec<T>,
+    bad: Vec<Unreadable>,
+    /// Rows read from the store, good and bad: fewer than `limit` means there are no more.
+    rows: usize,
+}
+
+async fn read_kind<T: DeserializeOwned>(
+    db: &Rexie,
+    kind: &str,
+    limit: Option<u32>,
+) -> StoreResult<Rows<T>> {
     let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
     let store = tx.store(RECORDS)?;
     let index = store.index("kind")?;
-    let range = KeyRange::only(&JsValue::from_str(T::KIND)).map_err(rexie::Error::from)?;
-    let values = index.get_all(Some(range), None).await?;
+    let range = KeyRange::only(&JsValue::from_str(kind)).map_err(rexie::Error::from)?;
+    let values = index.get_all(Some(range), limit).await?;
     tx.done().await?;
-    let mut out = Vec::with_capacity(values.len());
+    let body_key = JsValue::from_str("body");
+    let mut read = Vec::with_capacity(values.len());
     let mut bad = Vec::new();
     for row in &values {
-        match decode::<T>(row) {
-            Ok(record) => out.push(record),
-            Err(e) => bad.push(unreadable_row(row, T::KIND, e)),
+        match decode_body::<T>(row, &body_key) {
+            Ok(record) => read.push(record),
+            Err(e) => bad.push(unreadable_row(row, kind, e)),
         }
     }
     if !bad.is_empty() {
         web_sys::console::warn_1(&JsValue::from_str(&format!(
             "跳过 {} 条无法读取的{}记录",
             bad.len(),
-            T::KIND
+            kind
         )));
     }
-    unreadable::settle(T::KIND, bad);
+    Ok(Rows {
+        read,
+        bad,
+        rows: values.len(),
+    })
+}
+
+/// All records of one kind, tombstones included (callers decide what to show). Rows that cannot
+/// be read are skipped, never failing the list, and the registry of unreadable rows is brought
+/// up to date for this kind (rows read fine again leave it).
+pub async fn list<T: Record + DeserializeOwned>(db: &Rexie) -> StoreResult<Vec<T>> {
+    let rows = read_kind::<T>(db, T::KIND, None).await?;
+    unreadable::settle(T::KIND, rows.bad);
+    Ok(rows.read)
+}
+
+/// Summaries (`T`: a struct reading a few of the record's fields) of the first `limit` records of
+/// `kind`, or of all, in the order [`list`] returns them, tombstones included; `true` when
+/// every row of the kind was read. Rows that do not read as `T` are skipped as [`list`] skips
+/// them and registered if new; the registry is not settled, since a row a summary reads may
+/// still not read as the whole record (only [`list`] and [`get`] can say it reads again).
+pub async fn summaries<T: DeserializeOwned>(
+    db: &Rexie,
+    kind: &str,
+    limit: Option<u32>,
+) -> StoreResult<(Vec<T>, bool)> {
+    let rows = read_kind::<T>(db, kind, limit).await?;
+    let all = limit.is_none_or(|l| rows.rows < l as usize);
+    for b in rows.bad {
+        unreadable::note_if_new(b);
+    }
+    Ok((rows.read, all))
+}
+
+/// The records (or summaries, see [`summaries`]) of `kind` with these ids, read in ONE
+/// transaction with the requests all under way at once; missing ids, rows of another kind and
+/// rows that do not read are left out (the last registered if new), so the result may be shorter.
+pub async fn get_many<T: DeserializeOwned>(
+    db: &Rexie,
+    kind: &str,
+    ids: &[String],
+) -> StoreResult<Vec<T>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let store = tx.store(RECORDS)?;
+    let found = join_all(ids.iter().map(|id| store.get(JsValue::from_str(id)))).await;
+    tx.done().await?;
+    let body_key = JsValue::from_str("body");
+    let mut out = Vec::with_capacity(ids.len());
+    for row in found {
+        let Some(row) = row? else { continue };
+        if field(&row, "kind").as_string().as_deref() != Some(kind) {
+            continue;
+        }
+        match decode_body::<T>(&row, &body_key) {
+            Ok(r) => out.push(r),
+            Err(e) => unreadable::note_if_new(unreadable_row(&row, kind, e)),
+        }
+    }
     Ok(out)
+}
+
+/// Runs the futures together and returns their outputs in order. IndexedDB requests are issued
+/// when their future is first polled: awaiting them one by one would wait a round trip each.
+async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, out) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if out.is_none() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => *out = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
 }
 
 /// How many records of any kind still wait to be sent to the server.

@@ -90,6 +90,19 @@ pub fn note(entry: Unreadable) {
     });
 }
 
+/// As [`note`], but a row already registered keeps its entry (a summary's reader meets it with
+/// another parse error than the whole record's, which stays the one to show).
+pub fn note_if_new(entry: Unreadable) {
+    edit(|r| {
+        let key = (entry.kind.clone(), entry.id.clone());
+        if r.contains_key(&key) {
+            return false;
+        }
+        r.insert(key, entry);
+        true
+    });
+}
+
 /// The row `id` of `kind` was read fine: it is no longer unreadable.
 pub fn readable(kind: &str, id: &str) {
     edit(|r| r.remove(&(kind.to_string(), id.to_string())).is_some());
