@@ -100,11 +100,15 @@ const browser = await chromium.launch({
   row('  output size', kb(photo[0][1]), '≤ 400 kB');
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
 
-  // Listing and filtering 5,000 hazards.
+  // Listing and filtering 5,000 hazards (50 enterprises, 500 inspections): the 隐患台账's reads.
   const list = await page.evaluate(() => window.wasmBindings.bench_list_hazards(5000));
-  row('load + filter 5,000 hazards', `${list[0].toFixed(0)} ms`, '≤ 100 ms');
+  row('load + filter 5,000 hazards, all decoded whole (as before)', `${list[0].toFixed(0)} ms`, '');
   row('  of which raw IndexedDB getAll', `${list[2].toFixed(0)} ms`, '');
-  row('  of which filtering in memory (per keystroke)', `${list[4].toFixed(1)} ms`, '');
+  row('  of which filtering in memory', `${list[4].toFixed(1)} ms`, '');
+  row(`5,000 hazards: first rows (${list[6]} rows, their enterprises + inspections)`, `${list[5].toFixed(1)} ms`, '≤ 100 ms');
+  row(`5,000 hazards: all ${list[8]} summaries, in the background`, `${list[7].toFixed(0)} ms`, '');
+  row('5,000 hazards: filter + one page of rows per keystroke (median of 21)', `${list[9].toFixed(1)} ms`, '≤ 16 ms');
+  row('  (max of 21)', `${list[10].toFixed(1)} ms`, '');
   await context.close();
 }
 
