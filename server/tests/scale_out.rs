@@ -34,8 +34,25 @@ use yinhuan_server::auth::sha256_hex;
 
 const BIN: &str = env!("CARGO_BIN_EXE_yinhuan-server");
 const BUCKET: &str = "yinhuan-test";
-const S3_ACCESS_KEY: &str = "yinhuan-test";
-const S3_SECRET_KEY: &str = "yinhuan-test-secret-key";
+
+/// The test S3 server's keys and region: s3s-fs's fixed test keys (scripts/ensure-s3) unless
+/// `TEST_S3_ACCESS_KEY` / `TEST_S3_SECRET_KEY` / `TEST_S3_REGION` name another server's
+/// (scripts/garage-once runs this suite against Garage).
+fn s3_setting(var: &str, default: &str) -> String {
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+fn s3_access_key() -> String {
+    s3_setting("TEST_S3_ACCESS_KEY", "yinhuan-test")
+}
+fn s3_secret_key() -> String {
+    s3_setting("TEST_S3_SECRET_KEY", "yinhuan-test-secret-key")
+}
+fn s3_region() -> String {
+    s3_setting("TEST_S3_REGION", "us-east-1")
+}
 const USER: &str = "shi_scale";
 const PASSWORD: &str = "scale-out-password";
 const XINFU: &str = "140902";
@@ -443,9 +460,9 @@ impl Server {
             .args(["--photos", &s3.url()])
             .env("DATABASE_URL", database_url)
             .env("AWS_ENDPOINT_URL", &s3.endpoint)
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", S3_ACCESS_KEY)
-            .env("AWS_SECRET_ACCESS_KEY", S3_SECRET_KEY)
+            .env("AWS_REGION", s3_region())
+            .env("AWS_ACCESS_KEY_ID", s3_access_key())
+            .env("AWS_SECRET_ACCESS_KEY", s3_secret_key())
             .env("AWS_ALLOW_HTTP", "true")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
@@ -890,10 +907,10 @@ impl S3Prefix {
             .unwrap_or_else(|| "http://127.0.0.1:9900".into());
         let store = AmazonS3Builder::new()
             .with_endpoint(&endpoint)
-            .with_region("us-east-1")
+            .with_region(s3_region())
             .with_bucket_name(BUCKET)
-            .with_access_key_id(S3_ACCESS_KEY)
-            .with_secret_access_key(S3_SECRET_KEY)
+            .with_access_key_id(s3_access_key())
+            .with_secret_access_key(s3_secret_key())
             .with_allow_http(true)
             .with_retry(object_store::RetryConfig {
                 max_retries: 0,

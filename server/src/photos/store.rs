@@ -11,9 +11,10 @@
 //!   that fails when the name exists (create-only, no second copy of the bytes), fsynced;
 //! - S3 / memory: the spool is `<data>/spool/photos`; publishing is a `PUT` with
 //!   `If-None-Match: *` (create-only) for photos up to [`SINGLE_PUT_MAX`], else a multipart
-//!   upload read from the spool file one part at a time. A store that does not implement
-//!   conditional writes answers `NotImplemented`; then a plain `PUT` of the same verified bytes
-//!   is harmless, because the name is the hash.
+//!   upload read from the spool file one part at a time; a name already stored is looked up
+//!   first and not written again. A store that ignores or does not implement conditional writes
+//!   may let two uploads racing each other both write: the same verified bytes, because the name
+//!   is the hash, so that is harmless.
 //!
 //! Memory per request stays bounded: a part buffer here, and the structure check (at most
 //! `MAX_PHOTO_BYTES`) in `super::receive`. Reads stream from the store.
@@ -290,6 +291,14 @@ impl PhotoStore {
     }
 
     async fn put_create(&self, key: &Key, bytes: Bytes) -> Result<bool, AppError> {
+        // Not all S3 servers honour `If-None-Match: *` (Garage 2.5 overwrites): a look first
+        // keeps a second upload of the same photo a no-op on every store; the conditional PUT
+        // then narrows the race between two uploads arriving at once.
+        match self.objects.head(key).await {
+            Ok(_) => return Ok(false),
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(unavailable(e)),
+        }
         let create = PutOptions::from(PutMode::Create);
         match self
             .objects

@@ -53,13 +53,22 @@ pub fn s3_builder() -> Option<AmazonS3Builder> {
         AmazonS3Builder::new()
             .with_endpoint(endpoint)
             .with_allow_http(true)
-            .with_region("us-east-1")
-            .with_access_key_id("yinhuan-test")
-            .with_secret_access_key("yinhuan-test-secret-key"),
+            // s3s-fs's fixed test keys (scripts/ensure-s3), unless another server's are given
+            // (scripts/garage-once runs this suite against Garage).
+            .with_region(setting("TEST_S3_REGION", "us-east-1"))
+            .with_access_key_id(setting("TEST_S3_ACCESS_KEY", "yinhuan-test"))
+            .with_secret_access_key(setting("TEST_S3_SECRET_KEY", "yinhuan-test-secret-key")),
     )
 }
 
 pub const TEST_BUCKET: &str = "yinhuan-test";
+
+fn setting(var: &str, default: &str) -> String {
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
 
 /// A unique prefix per test, so tests share the bucket without seeing each other.
 fn unique_prefix() -> String {
