@@ -30,7 +30,7 @@ use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path as Key;
 use object_store::prefix::PrefixStore;
-use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, RetryConfig};
 use tokio::io::AsyncReadExt;
 
 use crate::error::AppError;
@@ -38,6 +38,9 @@ use crate::error::AppError;
 /// Photos up to this size go up in one `PUT`; larger ones as multipart in parts of this size
 /// (S3's smallest part is 5 MiB).
 pub const SINGLE_PUT_MAX: u64 = 8 * 1024 * 1024;
+
+/// How long one store request may keep retrying before the client gets a 503.
+pub const STORE_RETRY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What `--photos` / `PHOTOS` names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,12 +168,24 @@ impl PhotoStore {
         // reqwest is built without a crypto provider (see Cargo.toml): ring, as for the
         // server's own TLS. Already installed is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let s3 = builder.with_bucket_name(bucket).build().map_err(|e| {
-            format!(
-                "S3 照片存储配置有误（{e}）。请设置 AWS_ENDPOINT_URL、AWS_REGION、\
+        // object_store retries for up to 3 minutes by default: a phone's upload or a pull of
+        // photos would hang that long on a store that is down. A few quick retries, then a 503
+        // the app retries on its next sync.
+        let retry = RetryConfig {
+            max_retries: 3,
+            retry_timeout: STORE_RETRY_TIMEOUT,
+            ..RetryConfig::default()
+        };
+        let s3 = builder
+            .with_bucket_name(bucket)
+            .with_retry(retry)
+            .build()
+            .map_err(|e| {
+                format!(
+                    "S3 照片存储配置有误（{e}）。请设置 AWS_ENDPOINT_URL、AWS_REGION、\
                  AWS_ACCESS_KEY_ID、AWS_SECRET_ACCESS_KEY；http 地址还需 AWS_ALLOW_HTTP=true。"
-            )
-        })?;
+                )
+            })?;
         let objects: Arc<dyn ObjectStore> = if prefix.is_empty() {
             Arc::new(s3)
         } else {

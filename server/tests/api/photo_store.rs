@@ -343,6 +343,41 @@ every_backend!(
     migrate_copies_verifies_and_resumes,
 );
 
+/// An object store that is down: requests end in a few seconds with a 503 the app retries
+/// later (not minutes of retries), and the upload leaves nothing behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_object_store_is_a_quick_503() {
+    // A port nothing listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let data = tempfile::tempdir().unwrap();
+    let builder = AmazonS3Builder::new()
+        .with_endpoint(format!("http://127.0.0.1:{port}"))
+        .with_allow_http(true)
+        .with_region("us-east-1")
+        .with_access_key_id("k")
+        .with_secret_access_key("s");
+    let store = PhotoStore::open_s3(builder, TEST_BUCKET, "down", data.path()).unwrap();
+    let started = std::time::Instant::now();
+    let err = store.size_of(&sha256_hex(b"x")).await.unwrap_err();
+    assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(err.code(), "photo_store_unavailable");
+    let bytes = valid_jpeg(40);
+    let err = receive(&store, &sha256_hex(&bytes), Body::from(bytes))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        started.elapsed() < photos::store::STORE_RETRY_TIMEOUT * 2 + Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(spool_files(&store), 0);
+}
+
 /// Two servers (two app states on one database) and one bucket: a photo uploaded through one
 /// is served by the other, and the orphan cleanup of either sees it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
