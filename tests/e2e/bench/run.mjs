@@ -112,9 +112,12 @@ const browser = await chromium.launch({
   await context.close();
 }
 
-// 6. The 隐患台账 screen itself with 5,000 hazards on the device: from the tab's click to its first
-// rows and to its counts (all read) in the page, then each keystroke in 查找隐患 to the list
-// redrawn (DOM updated; layout and paint not included).
+// 6. The 隐患台账 screen itself with 5,000 hazards (50 enterprises, 500 inspections) on the
+// device: from the tab's click to its first rows and to its counts (all read) in the page, then
+// each keystroke in 查找隐患 to the list redrawn (DOM updated; layout and paint not included).
+// Timed in an app started with the data already stored, once its start-up reads are done,
+// between visits to 更多 (a light screen); the first visit right after the 5,000 were written
+// is shown apart (IndexedDB is slow to read just after one large write).
 {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -148,19 +151,23 @@ const browser = await chromium.launch({
       const t = performance.now();
       input.value = q;
       input.dispatchEvent(new Event('input', { bubbles: true }));
-      keys.push((await afterTask()) - t);
+      times.push((await afterTask()) - t);
       texts.push(document.querySelector('[data-testid="hazard-count"]').textContent);
       await new Promise((r) => setTimeout(r, 20));
     }
-    return { first: first - t0, all: all - t0, rows, keys, texts };
+    return { times, texts };
   });
-  row('隐患台账, 5,000 hazards: tab click -> first rows in the page', `${screen.first.toFixed(0)} ms`, '≤ 100 ms');
-  row('隐患台账, 5,000 hazards: tab click -> counts (all read)', `${screen.all.toFixed(0)} ms`, '');
-  row('  rows in the page', String(screen.rows), '≤ 50');
-  row(`隐患台账: keystroke -> list redrawn (median of ${screen.keys.length})`, `${median(screen.keys).toFixed(1)} ms`, '≤ 16 ms');
-  row(`隐患台账: keystroke -> list redrawn (max of ${screen.keys.length})`, `${Math.max(...screen.keys).toFixed(1)} ms`, '');
+  const firsts = visits.map((v) => v.first);
+  row('隐患台账, 5,000 hazards: tab click -> first rows (median of 5)', `${median(firsts).toFixed(0)} ms`, '≤ 100 ms');
+  row('  (max of 5)', `${Math.max(...firsts).toFixed(0)} ms`, '');
+  row('  tab click -> counts, all read (median of 5)', `${median(visits.map((v) => v.all)).toFixed(0)} ms`, '');
+  row('  rows in the page', String(visits[0].rows), '≤ 50');
+  row('  first visit just after the 5,000 were written: first rows / counts',
+    `${justWritten.first.toFixed(0)} / ${justWritten.all.toFixed(0)} ms`, '');
+  row(`隐患台账: keystroke -> list redrawn (median of ${keys.times.length})`, `${median(keys.times).toFixed(1)} ms`, '≤ 16 ms');
+  row(`  (max of ${keys.times.length})`, `${Math.max(...keys.times).toFixed(1)} ms`, '');
   // 第4999 matches one hazard: if the count did not say so when timed, the timing is not of the redraw.
-  if (!screen.texts[8].startsWith('共 1 条')) row('  NOT REDRAWN when timed, count said', screen.texts[8], '');
+  if (!keys.texts[8].startsWith('共 1 条')) row('  NOT REDRAWN when timed, count said', keys.texts[8], '');
   await context.close();
 }
 
