@@ -274,9 +274,7 @@ pub async fn clean_orphans(
             Some(at) => at < cutoff_ms,
             None => photo.modified_ms < cutoff_ms,
         };
-        if old && reference_count(db, &photo.sha256).await? == 0 {
-            store.delete(&photo.sha256).await?;
-            forget_upload(db, &photo.sha256).await?;
+        if old && delete_if_unreferenced(db, store, &photo.sha256).await? {
             cleaned.photos += 1;
             cleaned.bytes += photo.bytes;
         }
@@ -305,6 +303,45 @@ async fn clean_spool(dir: &Path, older_than: Duration) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// Takes the write lock every record write takes first (the `change_seq` row; on SQLite the
+/// database's write lock) without using a number: while it is held no push, on this server or
+/// another, can commit a new reference.
+const HOLD_WRITES: &str = "UPDATE change_seq SET value = value WHERE id = 1";
+
+/// Deletes an orphan only if no record refers to it, checked and deleted under the write lock,
+/// so a push committing a reference meanwhile (through any server) cannot lose it: it either
+/// commits first (the photo is kept) or waits until the deletion is done. What remains is a
+/// record pushed later that names a photo deleted after `orphan_photo_days` as an orphan
+/// (docs/scale-out.md, known limits).
+async fn delete_if_unreferenced(
+    db: &Db,
+    store: &PhotoStore,
+    sha256: &str,
+) -> Result<bool, AppError> {
+    let deleted = with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(HOLD_WRITES).execute(&mut *tx).await?;
+        let refs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM photo_refs WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_one(&mut *tx)
+            .await?;
+        if refs > 0 {
+            tx.rollback().await?;
+            false
+        } else {
+            // The object goes first: if this fails, the row stays and the next run retries.
+            store.delete(sha256).await?;
+            sqlx::query("DELETE FROM photo_uploads WHERE sha256 = $1")
+                .bind(sha256)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            true
+        }
+    });
+    Ok(deleted)
 }
 
 async fn forget_upload(db: &Db, sha256: &str) -> Result<(), AppError> {
