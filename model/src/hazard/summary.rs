@@ -206,8 +206,9 @@ mod tests {
                 h.kind = HazardKind::Major;
             }
             if n % 5 != 0 {
-                h.rectification.deadline =
-                    Some(d(["2025-03-20", "2025-04-30"][usize::from(n % 2)]));
+                // The day itself is not yet 逾期.
+                let day = ["2025-03-20", "2025-03-25", "2025-04-30"][usize::from(n % 3)];
+                h.rectification.deadline = Some(d(day));
                 h.rectification.measures = "停产整改".into();
             }
             if n % 6 == 1 {
