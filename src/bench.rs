@@ -161,7 +161,8 @@ pub async fn bench_seed_hazards(count: u32) -> Result<(), JsValue> {
 /// filtered and cut to the page as the list does), [6] rows in that first page,
 /// [7] all summaries (every hazard, enterprise and inspection stage), [8] summaries read,
 /// [9] per keystroke median and [10] max: filter over all summaries and build one page's row
-/// texts, over the queries typing 泄爆装置 and a few others give.
+/// texts, over the queries typing 泄爆装置 and a few others give; [11] decoding every hazard's
+/// stored text (already read) whole and [12] as summaries.
 #[wasm_bindgen]
 pub async fn bench_list_hazards(count: u32) -> Result<Vec<f64>, JsValue> {
     use model::enterprise::Enterprise;
@@ -251,6 +252,44 @@ pub async fn bench_list_hazards(count: u32) -> Result<Vec<f64>, JsValue> {
         std::hint::black_box((texts, counts.sentence())).0.len()
     };
 
+    // Decoding alone, from rows already read: whole hazards against summaries.
+    let (whole_ms, summary_ms) = {
+        let tx = db
+            .transaction(&[store::schema::RECORDS], rexie::TransactionMode::ReadOnly)
+            .map_err(err)?;
+        let range = rexie::KeyRange::only(&JsValue::from_str("hazard")).map_err(err)?;
+        let rows = tx
+            .store(store::schema::RECORDS)
+            .map_err(err)?
+            .index("kind")
+            .map_err(err)?
+            .get_all(Some(range), None)
+            .await
+            .map_err(err)?;
+        tx.done().await.map_err(err)?;
+        let key = JsValue::from_str("body");
+        let bodies = || {
+            rows.iter().map(|r| {
+                js_sys::Reflect::get(r, &key)
+                    .ok()
+                    .and_then(|b| b.as_string())
+                    .unwrap_or_default()
+            })
+        };
+        let t = perf_now();
+        let whole: Vec<Hazard> = bodies()
+            .filter_map(|b| serde_json::from_str(&b).ok())
+            .collect();
+        let whole_ms = perf_now() - t;
+        let t = perf_now();
+        let short: Vec<model::hazard::summary::HazardSummary> = bodies()
+            .filter_map(|b| serde_json::from_str(&b).ok())
+            .collect();
+        let summary_ms = perf_now() - t;
+        std::hint::black_box((whole.len(), short.len()));
+        (whole_ms, summary_ms)
+    };
+
     let t2 = perf_now();
     let first = hazard_list::first_rows(&db, PAGE).await.map_err(err)?;
     let first_shown = page_rows(&first, &HazardFilter::default());
@@ -298,6 +337,8 @@ pub async fn bench_list_hazards(count: u32) -> Result<Vec<f64>, JsValue> {
         ledger.hazards.len() as f64,
         median,
         max,
+        whole_ms,
+        summary_ms,
     ])
 }
 
