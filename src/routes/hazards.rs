@@ -53,6 +53,9 @@ pub fn Hazards() -> impl IntoView {
                 return Ok(()); // the page was left
             }
             after_paint().await;
+            if ledger.try_with_untracked(|_| ()).is_none() {
+                return Ok(()); // left while the first rows were painted
+            }
             let all = hazard_list::all(&db).await?;
             let _ = ledger.try_set(Some(all));
             Ok::<_, StoreError>(())
@@ -61,6 +64,8 @@ pub fn Hazards() -> impl IntoView {
             let _ = failed.try_set(Some(e));
         }
     });
+    // Changes once, so the 企业 choice is not rebuilt when the whole list replaces the first rows.
+    let loaded = Memo::new(move |_| ledger.with(Option::is_some));
     let filter = RwSignal::new(HazardFilter::default());
     // How many of the matching rows are in the page; back to one page whenever the filter changes.
     let limit = RwSignal::new(PAGE as usize);
@@ -131,7 +136,7 @@ pub fn Hazards() -> impl IntoView {
                 />
             </div>
         </section>
-        {move || match (failed.get(), ledger.with(Option::is_some)) {
+        {move || match (failed.get(), loaded.get()) {
             (Some(e), _) => view! { <StoreErrorView error=e/> }.into_any(),
             (None, false) => view! { <p class="muted">"正在读取…"</p> }.into_any(),
             (None, true) => view! {
