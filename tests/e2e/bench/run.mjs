@@ -1,11 +1,13 @@
 // Benchmarks of what the user feels. Prints a table; figures go in the issue notes.
-// Usage: node run.mjs <baseURL> <distDir>
+// Usage: node run.mjs <baseURL> <distDir> [<benchBaseURL>]
+// baseURL serves the production build in distDir (sizes, cold start); benchBaseURL serves the
+// build with the benchmark exports (`trunk build --features bench`, scripts/bench), default baseURL.
 import { chromium } from '@playwright/test';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const [base, dist] = process.argv.slice(2);
+const [base, dist, benchBase = base] = process.argv.slice(2);
 const rows = [];
 const row = (name, value, goal) => rows.push({ name, value, goal });
 const kb = (n) => `${(n / 1000).toFixed(1)} kB`;
@@ -23,6 +25,10 @@ for (const f of readdirSync(dist)) {
 }
 row('app shell (html+js+wasm+css) raw', kb(raw), '');
 row('app shell gzip', kb(gz), '≤ 250 kB');
+// The benchmark helpers must not ship: their exports would be named in the wasm-bindgen glue.
+const glue = readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'sw.js' && f !== 'boot.js')
+  .map((f) => readFileSync(join(dist, f), 'utf8')).join('\n');
+row('benchmark exports in the production app', /bench_/.test(glue) ? 'FOUND' : 'none', 'none');
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -61,7 +67,7 @@ const browser = await chromium.launch({
 {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(base + '/');
+  await page.goto(benchBase + '/');
   await page.getByTestId('campaign').waitFor();
   await page.waitForFunction(() => window.wasmBindings && window.wasmBindings.bench_save_hazard);
   const cdp = await context.newCDPSession(page);
