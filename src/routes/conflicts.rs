@@ -258,9 +258,13 @@ fn edit_path(kind: &str, id: &str) -> Option<String> {
 #[component]
 pub fn RefusedList() -> impl IntoView {
     let status = expect_context::<RwSignal<SyncStatus>>();
+    // A memo, not the status itself: a run updates the status for every photo (its step and
+    // counters), and reading every sync entry on each of those updates kept the page busy
+    // between uploads (a 300-photo sync read all 1,000 entries hundreds of times).
+    let reload = Memo::new(move |_| status.with(|s| (s.running, s.needs_attention)));
     let data = LocalResource::new(move || {
         // Tracked: a finished run (or a new refusal count) reloads the list.
-        status.with(|s| (s.running, s.needs_attention));
+        reload.track();
         async move {
             let db = store::db().await?;
             let all = sync_rows::all_entries(&db).await?;

@@ -381,38 +381,53 @@ pub async fn set_upload_state(db: &Rexie, sha256: &str, state: UploadState) -> S
     set_upload_states(db, &[sha256.to_owned()], state).await
 }
 
-/// [`set_upload_state`] for several photos in one transaction (e.g. every photo the server
-/// already has). Hashes of photos not on this device are skipped.
+/// [`set_upload_state`] for several photos at once (e.g. every photo the server already has).
+/// Hashes of photos not on this device are skipped. The write locks only the state store, so
+/// reading the next photos' blobs for upload never waits for it; a photo stored before v4 (no
+/// state row yet) takes a second transaction that reads its size once from its row.
 pub async fn set_upload_states(
     db: &Rexie,
     hashes: &[String],
     state: UploadState,
 ) -> StoreResult<()> {
+    let tx = db.transaction(&[PHOTO_STATE], TransactionMode::ReadWrite)?;
+    let mut legacy = Vec::new();
+    let result = async {
+        let states = tx.store(PHOTO_STATE)?;
+        for sha in hashes {
+            match states.get(JsValue::from_str(sha)).await? {
+                Some(row) => {
+                    let mut row: PhotoState = from_js(row)?;
+                    if row.state != state {
+                        row.state = state;
+                        states.put(&to_js(&row)?, None).await?;
+                    }
+                }
+                None => legacy.push(sha),
+            }
+        }
+        Ok(())
+    }
+    .await;
+    finish(tx, result).await?;
+    if legacy.is_empty() {
+        return Ok(());
+    }
     let tx = db.transaction(&[PHOTOS, PHOTO_STATE], TransactionMode::ReadWrite)?;
     let result = async {
         let states = tx.store(PHOTO_STATE)?;
         let photos = tx.store(PHOTOS)?;
-        for sha in hashes {
+        for sha in legacy {
             let key = JsValue::from_str(sha);
-            let row = match states.get(key.clone()).await? {
-                Some(row) => {
-                    let mut row: PhotoState = from_js(row)?;
-                    if row.state == state {
-                        continue;
-                    }
-                    row.state = state;
-                    row
-                }
-                // Stored before v4: its first state change reads its size once and gives it a
-                // state row; its own row stays as it is.
-                None => match photos.get(key).await? {
-                    Some(old) => PhotoState {
-                        sha256: sha.clone(),
-                        state,
-                        bytes: meta_field(&old, "bytes").unwrap_or(0),
-                    },
-                    None => continue,
-                },
+            // Its first state change gives it a state row; its own row stays as it is.
+            let bytes = match photos.get(key).await? {
+                Some(old) => meta_field(&old, "bytes").unwrap_or(0),
+                None => continue,
+            };
+            let row = PhotoState {
+                sha256: sha.clone(),
+                state,
+                bytes,
             };
             states.put(&to_js(&row)?, None).await?;
         }
