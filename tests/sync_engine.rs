@@ -97,6 +97,68 @@ async fn a_record_edited_while_its_push_was_in_flight_stays_dirty() {
 }
 
 #[wasm_bindgen_test]
+async fn a_batch_is_marked_in_one_go_and_a_row_edited_in_flight_stays_dirty() {
+    use yinhuan_app::sync::engine::mark_pushed_all;
+    let db = fresh_db("t_sync_batch_marks").await;
+    let (a, mut b, c) = (hazard("甲"), hazard("乙"), hazard("丙"));
+    for h in [&a, &b, &c] {
+        records::put(&db, h).await.unwrap();
+    }
+    let sent = sync_rows::dirty_rows(&db, None).await.unwrap();
+    assert_eq!(sent.len(), 3);
+    // `b` is edited while the batch is in flight; `c` was not acknowledged.
+    b.description = "乙，已补充".into();
+    b.meta.touch(2_000, "u");
+    records::put(&db, &b).await.unwrap();
+    let acked: Vec<_> = sent
+        .into_iter()
+        .filter(|r| r.id != c.meta.id.to_string())
+        .map(|r| {
+            let rev = if r.id == a.meta.id.to_string() { 4 } else { 5 };
+            (r, rev)
+        })
+        .collect();
+    mark_pushed_all(&db, &acked).await.unwrap();
+
+    let (a2, b2, c2) = (
+        stored(&db, &a).await,
+        stored(&db, &b).await,
+        stored(&db, &c).await,
+    );
+    assert_eq!(
+        (a2.meta.dirty, a2.meta.rev, a2.meta.base_rev),
+        (false, 4, 4)
+    );
+    assert_eq!(b2.description, "乙，已补充");
+    assert_eq!((b2.meta.dirty, b2.meta.base_rev), (true, 5));
+    assert!(c2.meta.dirty);
+    let mut dirty: Vec<String> = sync_rows::dirty_rows(&db, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    dirty.sort();
+    let mut want = vec![b.meta.id.to_string(), c.meta.id.to_string()];
+    want.sort();
+    assert_eq!(dirty, want);
+    for (h, base) in [(&a, true), (&b, true), (&c, false)] {
+        let entry = sync_rows::entry(&db, &h.meta.id.to_string()).await.unwrap();
+        assert_eq!(entry.is_some_and(|e| e.base.is_some()), base);
+    }
+    let entries = sync_rows::entries(
+        &db,
+        &[&a.meta.id.to_string(), "missing", &c.meta.id.to_string()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        entries.iter().map(Option::is_some).collect::<Vec<_>>(),
+        [true, false, false]
+    );
+}
+
+#[wasm_bindgen_test]
 async fn disjoint_edits_merge_and_same_field_edits_wait_for_the_user() {
     let db = fresh_db("t_sync_merge").await;
     let h = hazard("原始描述");

@@ -157,6 +157,20 @@ pub async fn entry(db: &Rexie, id: &str) -> StoreResult<Option<SyncEntry>> {
     v.map(from_js).transpose()
 }
 
+/// The sync entries of `ids`, in order, read in one transaction (a push batch's rows).
+pub async fn entries(db: &Rexie, ids: &[&str]) -> StoreResult<Vec<Option<SyncEntry>>> {
+    let tx = db.transaction(&[SYNC], TransactionMode::ReadOnly)?;
+    let store = tx.store(SYNC)?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(store.get(JsValue::from_str(id)).await?);
+    }
+    tx.done().await?;
+    out.into_iter()
+        .map(|v| v.map(from_js).transpose())
+        .collect()
+}
+
 /// Every record row, undecoded (rows without a text id are skipped, as in [`dirty_rows`]).
 pub async fn all_rows(db: &Rexie) -> StoreResult<Vec<RawRow>> {
     let tx = db.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
@@ -184,29 +198,43 @@ pub async fn update(
     id: &str,
     f: impl FnOnce(Option<RawRow>, SyncEntry) -> StoreResult<(Option<RawRow>, Option<SyncEntry>)>,
 ) -> StoreResult<()> {
+    update_each(db, vec![(id.to_owned(), f)]).await
+}
+
+/// [`update`] for several records in ONE read-write transaction (a push batch's
+/// acknowledgements): one commit instead of one per record, and all or none are written.
+pub async fn update_each<F>(db: &Rexie, items: Vec<(String, F)>) -> StoreResult<()>
+where
+    F: FnOnce(Option<RawRow>, SyncEntry) -> StoreResult<(Option<RawRow>, Option<SyncEntry>)>,
+{
+    if items.is_empty() {
+        return Ok(());
+    }
     let tx = db.transaction(&[RECORDS, SYNC], TransactionMode::ReadWrite)?;
     let result = async {
         let records = tx.store(RECORDS)?;
         let sync = tx.store(SYNC)?;
-        let key = JsValue::from_str(id);
-        let row = records
-            .get(key.clone())
-            .await?
-            .map(|v| RawRow::from_js(&v))
-            .transpose()?;
-        let entry = match sync.get(key).await? {
-            Some(v) => from_js(v)?,
-            None => SyncEntry {
-                id: id.to_string(),
-                ..Default::default()
-            },
-        };
-        let (new_row, new_entry) = f(row, entry)?;
-        if let Some(r) = new_row {
-            records.put(&r.to_js(), None).await?;
-        }
-        if let Some(e) = new_entry {
-            sync.put(&to_js(&e)?, None).await?;
+        for (id, f) in items {
+            let key = JsValue::from_str(&id);
+            let row = records
+                .get(key.clone())
+                .await?
+                .map(|v| RawRow::from_js(&v))
+                .transpose()?;
+            let entry = match sync.get(key).await? {
+                Some(v) => from_js(v)?,
+                None => SyncEntry {
+                    id: id.clone(),
+                    ..Default::default()
+                },
+            };
+            let (new_row, new_entry) = f(row, entry)?;
+            if let Some(r) = new_row {
+                records.put(&r.to_js(), None).await?;
+            }
+            if let Some(e) = new_entry {
+                sync.put(&to_js(&e)?, None).await?;
+            }
         }
         Ok(())
     }

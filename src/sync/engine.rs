@@ -173,8 +173,11 @@ async fn push_batch(
     {
         let mut changes = Vec::new();
         let mut sendable = Vec::new();
-        for row in rows {
-            let entry = sync_rows::entry(db, &row.id).await?.unwrap_or_default();
+        // The batch's sync entries in one read, not one transaction per row.
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let entries = sync_rows::entries(db, &ids).await?;
+        for (row, entry) in rows.into_iter().zip(entries) {
+            let entry = entry.unwrap_or_default();
             if entry.blocks_push(&row) {
                 skipped.insert(row.id.clone());
                 continue;
@@ -214,17 +217,14 @@ async fn push_batch(
             },
         )
         .await?;
-        let mut applied = 0u32;
+        let mut applied = Vec::new();
         for result in resp.results {
             let id = result.id.to_string();
             let Some(sent) = sendable.iter().find(|r| r.id == id) else {
                 continue;
             };
             match result.outcome {
-                Outcome::Applied { rev } => {
-                    mark_pushed(db, sent, rev).await?;
-                    applied += 1;
-                }
+                Outcome::Applied { rev } => applied.push((sent.clone(), rev)),
                 Outcome::Conflict {
                     server_rev,
                     server_body,
@@ -256,9 +256,14 @@ async fn push_batch(
                 }
             }
         }
+        // Every acknowledgement of the batch in one transaction (one commit instead of one per
+        // record): all of them are recorded, or none and the next run sends them again, which
+        // the server answers from what it already stored.
+        let n = applied.len() as u32;
+        mark_pushed_all(db, &applied).await?;
         // Progress only: the full recount (conflicts, errors) runs once at the end of the run;
         // recounting after every batch read every sync entry each time.
-        status.update(|s| s.pending_records = s.pending_records.saturating_sub(applied));
+        status.update(|s| s.pending_records = s.pending_records.saturating_sub(n));
     }
     Ok(())
 }
@@ -266,28 +271,41 @@ async fn push_batch(
 /// The server accepted `sent` at `rev`. The row is marked clean only if it was not edited
 /// again while the push was in flight; otherwise it stays dirty, now based on `rev`.
 pub async fn mark_pushed(db: &rexie::Rexie, sent: &RawRow, rev: i64) -> Result<(), ApiError> {
-    let mut acked = parse(&sent.body)?;
-    set_meta(&mut acked, rev, rev, false);
-    let acked_text = acked.to_string();
-    let sent = sent.clone();
-    sync_rows::update(db, &sent.id.clone(), move |row, mut entry| {
-        entry.base = Some(acked_text.clone());
-        entry.error = None;
-        let Some(mut row) = row else {
-            return Ok((None, Some(entry)));
-        };
-        if row.updated_at == sent.updated_at && row.body == sent.body {
-            row.body = acked_text;
-            row.dirty = false;
-        } else {
-            let mut current: Value =
-                serde_json::from_str(&row.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            set_meta(&mut current, rev, rev, true);
-            row.body = current.to_string();
-        }
-        Ok((Some(row), Some(entry)))
-    })
-    .await?;
+    mark_pushed_all(db, &[(sent.clone(), rev)]).await
+}
+
+/// [`mark_pushed`] for every row of a push batch, in one transaction.
+pub async fn mark_pushed_all(db: &rexie::Rexie, acked: &[(RawRow, i64)]) -> Result<(), ApiError> {
+    let mut items = Vec::with_capacity(acked.len());
+    for (sent, rev) in acked {
+        let rev = *rev;
+        let mut body = parse(&sent.body)?;
+        set_meta(&mut body, rev, rev, false);
+        let acked_text = body.to_string();
+        let sent = sent.clone();
+        let id = sent.id.clone();
+        items.push((
+            id,
+            move |row: Option<RawRow>, mut entry: sync_rows::SyncEntry| {
+                entry.base = Some(acked_text.clone());
+                entry.error = None;
+                let Some(mut row) = row else {
+                    return Ok((None, Some(entry)));
+                };
+                if row.updated_at == sent.updated_at && row.body == sent.body {
+                    row.body = acked_text;
+                    row.dirty = false;
+                } else {
+                    let mut current: Value = serde_json::from_str(&row.body)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    set_meta(&mut current, rev, rev, true);
+                    row.body = current.to_string();
+                }
+                Ok((Some(row), Some(entry)))
+            },
+        ));
+    }
+    sync_rows::update_each(db, items).await?;
     Ok(())
 }
 
