@@ -501,8 +501,9 @@ pub async fn bench_dirty_records() -> Result<js_sys::Array, JsValue> {
 
 /// Where the client's time goes between two photo uploads of a sync run, measured on the app's
 /// database after `bench_seed_sync` and a sync: the mean ms over `samples` photos of each store
-/// call the engine makes per photo (get the blob, mark 上传中 then 已上传 — each rewrites the row
-/// with its Blob — and the queue recount: all sync entries, dirty rows, the photo list, the count).
+/// call the engine makes per photo (get the blob, mark 上传中 then 已上传 — state rows only since
+/// schema v4, the blob's row is not rewritten — and the queue recount: all sync entries, dirty
+/// rows, the photo list, the count).
 /// Returns [get_photo, set_upload_state ×2, all_entries, dirty_rows, list 300 photo rows, count].
 #[wasm_bindgen]
 pub async fn bench_sync_step_costs(samples: u32) -> Result<Vec<f64>, JsValue> {
