@@ -57,8 +57,12 @@ impl RecordMeta {
     }
 
     /// Marks a local edit. `base_rev` stays at the last synced `rev` until the push succeeds.
+    /// `updated_at` never moves backwards and always moves: an edit made while the stored time
+    /// is ahead of this device's clock (written on a device whose clock runs fast) still gets a
+    /// new time, which is how sync tells "edited since the server refused it" (a refused record
+    /// is held until its `updated_at` changes).
     pub fn touch(&mut self, now: Timestamp, user: &str) {
-        self.updated_at = now.max(self.updated_at);
+        self.updated_at = now.max(self.updated_at.saturating_add(1));
         self.updated_by = user.to_owned();
         self.dirty = true;
         // An edit is written in this build's shape.
@@ -127,9 +131,12 @@ mod tests {
             (42, 42, 2000, true)
         );
         assert_eq!(m.updated_by, "李四");
-        // A device clock running behind never moves updated_at backwards.
+        // A device clock running behind never moves updated_at backwards, and an edit still
+        // changes it (a refused record waits for exactly that change).
         m.touch(1500, "李四");
-        assert_eq!(m.updated_at, 2000);
+        assert_eq!(m.updated_at, 2001);
+        m.touch(1500, "李四");
+        assert_eq!(m.updated_at, 2002);
         m.delete(3000, "李四");
         assert!(m.deleted && m.dirty);
     }
