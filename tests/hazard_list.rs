@@ -13,9 +13,11 @@ use model::inspection::Inspection;
 use model::record::{Record, RecordMeta};
 use model::stage::{Level, Stage};
 use uuid::Uuid;
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
-use yinhuan_app::store::{self, hazard_list, records, unreadable};
+use yinhuan_app::store::{hazard_list, records, unreadable};
+
+mod support;
+use support::{fresh_db, put_raw};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -26,34 +28,6 @@ fn meta() -> RecordMeta {
         "test-device",
         "tester",
     )
-}
-
-async fn fresh_db(name: &str) -> rexie::Rexie {
-    let _ = rexie::Rexie::delete(name).await;
-    store::open(name).await.expect("open a fresh database")
-}
-
-/// Writes a row straight into the `records` store, as an older bug or a hand edit would.
-async fn put_raw(db: &rexie::Rexie, id: &str, kind: &str, body: &str) {
-    let o = js_sys::Object::new();
-    for (k, v) in [
-        ("id", JsValue::from_str(id)),
-        ("kind", JsValue::from_str(kind)),
-        ("dirty", JsValue::from_f64(0.0)),
-        ("updated_at", JsValue::from_f64(1.0)),
-        ("body", JsValue::from_str(body)),
-    ] {
-        js_sys::Reflect::set(&o, &JsValue::from_str(k), &v).unwrap();
-    }
-    let tx = db
-        .transaction(&[store::schema::RECORDS], rexie::TransactionMode::ReadWrite)
-        .unwrap();
-    tx.store(store::schema::RECORDS)
-        .unwrap()
-        .put(&o.into(), None)
-        .await
-        .unwrap();
-    assert!(tx.done().await.unwrap().is_committed());
 }
 
 fn d(s: &str) -> model::date::Date {

@@ -1,0 +1,33 @@
+//! Helpers shared by the browser tests (`mod support;` in each test file that needs them).
+
+use wasm_bindgen::JsValue;
+use yinhuan_app::store;
+
+/// A database of this name, emptied first.
+pub async fn fresh_db(name: &str) -> rexie::Rexie {
+    let _ = rexie::Rexie::delete(name).await;
+    store::open(name).await.expect("open a fresh database")
+}
+
+/// Writes a row straight into the `records` store, as an older bug or a hand edit would.
+pub async fn put_raw(db: &rexie::Rexie, id: &str, kind: &str, body: &str) {
+    let o = js_sys::Object::new();
+    for (k, v) in [
+        ("id", JsValue::from_str(id)),
+        ("kind", JsValue::from_str(kind)),
+        ("dirty", JsValue::from_f64(0.0)),
+        ("updated_at", JsValue::from_f64(1.0)),
+        ("body", JsValue::from_str(body)),
+    ] {
+        js_sys::Reflect::set(&o, &JsValue::from_str(k), &v).unwrap();
+    }
+    let tx = db
+        .transaction(&[store::schema::RECORDS], rexie::TransactionMode::ReadWrite)
+        .unwrap();
+    tx.store(store::schema::RECORDS)
+        .unwrap()
+        .put(&o.into(), None)
+        .await
+        .unwrap();
+    assert!(tx.done().await.unwrap().is_committed());
+}
