@@ -17,7 +17,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -26,8 +25,7 @@ use futures_util::StreamExt;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::{ObjectStore, ObjectStoreExt};
 use serde_json::{json, Value};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
+use sqlx::postgres::PgPoolOptions;
 use tempfile::TempDir;
 use uuid::Uuid;
 use yinhuan_server::auth::sha256_hex;
@@ -340,7 +338,7 @@ impl Cluster {
     async fn start(n: usize) -> Option<Cluster> {
         // reqwest and object_store use rustls without a built-in provider (as the server does).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let pg = PgTestDatabase::create().await?;
+        let pg = PgTestDatabase::create("yinhuan_scale").await?;
         let s3 = S3Prefix::create().await?;
         let dist = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -812,83 +810,11 @@ fn jpeg(seed: u64, size: usize) -> Vec<u8> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// PostgreSQL: a fresh database per test, dropped at the end (as tests/api/helpers.rs does).
+// PostgreSQL: a fresh database per test, dropped at the end (shared with tests/api/helpers.rs).
 
-struct PgTestDatabase {
-    admin: PgConnectOptions,
-    name: String,
-    url: String,
-}
-
-impl PgTestDatabase {
-    async fn create() -> Option<Self> {
-        let Some(admin) = reachable_admin().await else {
-            if std::env::var_os("REQUIRE_POSTGRES").is_some() {
-                panic!("REQUIRE_POSTGRES is set but no PostgreSQL server is reachable (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)");
-            }
-            eprintln!("######## PostgreSQL not reachable: SKIPPING this scale-out test (scripts/ensure-postgres; set REQUIRE_POSTGRES=1 to make this an error) ########");
-            return None;
-        };
-        let name = format!("yinhuan_scale_{}", Uuid::now_v7().simple());
-        let mut conn = admin.connect().await.expect("admin connection");
-        sqlx::raw_sql(AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
-            .execute(&mut conn)
-            .await
-            .expect("create test database");
-        conn.close().await.ok();
-        let url = admin.clone().database(&name).to_url_lossy().to_string();
-        Some(Self { admin, name, url })
-    }
-}
-
-impl Drop for PgTestDatabase {
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        // Drop is synchronous and runs inside the test's runtime: a thread of our own.
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                let sql = format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#);
-                match admin.connect().await {
-                    Ok(mut conn) => {
-                        if let Err(e) = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await {
-                            eprintln!("could not drop test database {name}: {e}");
-                        }
-                    }
-                    Err(e) => eprintln!("could not drop test database {name}: {e}"),
-                }
-            });
-        })
-        .join()
-        .ok();
-    }
-}
-
-async fn reachable_admin() -> Option<PgConnectOptions> {
-    let candidates: Vec<String> = match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => vec![url],
-        _ => vec![
-            "postgres://postgres@127.0.0.1:5432/test".into(),
-            "postgres://postgres@127.0.0.1:5432/postgres".into(),
-            "postgres://root@127.0.0.1:5432/test".into(),
-            "postgres://root@127.0.0.1:5432/postgres".into(),
-        ],
-    };
-    for url in candidates {
-        let Ok(options) = PgConnectOptions::from_str(&url) else {
-            continue;
-        };
-        if let Ok(Ok(conn)) = tokio::time::timeout(Duration::from_secs(3), options.connect()).await
-        {
-            conn.close().await.ok();
-            return Some(options);
-        }
-    }
-    None
-}
+#[path = "support/pg.rs"]
+mod pg;
+use pg::PgTestDatabase;
 
 // ---------------------------------------------------------------------------------------------
 // S3: a fresh prefix of the test bucket per test, emptied at the end.

@@ -1,15 +1,11 @@
 //! `spawn_app()` and friends: a fresh temp `dist/` and database per test.
 
 use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, Response};
 use axum::Router;
 use http_body_util::BodyExt;
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
 use tempfile::TempDir;
 use tower::ServiceExt;
 use yinhuan_server::{app, AppState, Backend, Config};
@@ -65,7 +61,7 @@ pub async fn spawn_app_with_photos(
 /// A test app on a fresh PostgreSQL database, or `None` (after saying so) when no server is
 /// reachable. With `REQUIRE_POSTGRES` set, an unreachable server fails the test instead.
 pub async fn spawn_app_on_postgres() -> Option<TestApp> {
-    let pg = PgTestDatabase::create().await?;
+    let pg = PgTestDatabase::create("yinhuan_test").await?;
     let (dist, data) = dirs(true);
     let mut config = Config::new(dist.path(), data.path());
     config.database_url = Some(pg.url.clone());
@@ -116,9 +112,8 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Some(pg) = self.pg.take() {
-            pg.drop_database();
-        }
+        // The database first, as before the other fields.
+        drop(self.pg.take());
     }
 }
 
@@ -178,82 +173,9 @@ fn write_fake_pwa(dir: &Path) {
     );
 }
 
-/// A uniquely named database on the test PostgreSQL server, dropped when the test ends
-/// (even by panic).
-struct PgTestDatabase {
-    admin: PgConnectOptions,
-    name: String,
-    url: String,
-}
-
-impl PgTestDatabase {
-    async fn create() -> Option<Self> {
-        let Some(admin) = reachable_admin().await else {
-            if std::env::var_os("REQUIRE_POSTGRES").is_some() {
-                panic!("REQUIRE_POSTGRES is set but no PostgreSQL server is reachable (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)");
-            }
-            eprintln!("PostgreSQL not reachable: skipping this PostgreSQL test (set REQUIRE_POSTGRES=1 to make this an error)");
-            return None;
-        };
-        let name = format!("yinhuan_test_{}", uuid::Uuid::now_v7().simple());
-        let mut conn = admin.connect().await.expect("admin connection");
-        sqlx::raw_sql(AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
-            .execute(&mut conn)
-            .await
-            .expect("create test database");
-        conn.close().await.ok();
-        let url = admin.clone().database(&name).to_url_lossy().to_string();
-        Some(Self { admin, name, url })
-    }
-
-    fn drop_database(self) {
-        // Drop is synchronous and may run inside the test's runtime: use a thread of our own.
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                match self.admin.connect().await {
-                    Ok(mut conn) => {
-                        let sql =
-                            format!(r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#, self.name);
-                        if let Err(e) = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await {
-                            eprintln!("could not drop test database {}: {e}", self.name);
-                        }
-                    }
-                    Err(e) => eprintln!("could not drop test database {}: {e}", self.name),
-                }
-            });
-        })
-        .join()
-        .ok();
-    }
-}
-
-/// `TEST_DATABASE_URL`, else the local server as user `postgres`, else as `root` (trust auth).
-async fn reachable_admin() -> Option<PgConnectOptions> {
-    let candidates: Vec<String> = match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => vec![url],
-        _ => vec![
-            "postgres://postgres@127.0.0.1:5432/test".into(),
-            "postgres://postgres@127.0.0.1:5432/postgres".into(),
-            "postgres://root@127.0.0.1:5432/test".into(),
-            "postgres://root@127.0.0.1:5432/postgres".into(),
-        ],
-    };
-    for url in candidates {
-        let Ok(options) = PgConnectOptions::from_str(&url) else {
-            continue;
-        };
-        if let Ok(Ok(conn)) = tokio::time::timeout(Duration::from_secs(3), options.connect()).await
-        {
-            conn.close().await.ok();
-            return Some(options);
-        }
-    }
-    None
-}
+#[path = "../support/pg.rs"]
+mod pg;
+use pg::PgTestDatabase;
 
 // ---------------------------------------------------------------------------------------------
 // Accounts, JSON calls and record fixtures for the sync tests.
@@ -616,23 +538,15 @@ pub async fn spawn_app_in(data: TempDir, database_url: Option<String>) -> TestAp
 
 /// An empty database on the test PostgreSQL server, dropped with this value; `None` (after
 /// saying so) when no server is reachable, as for [`spawn_app_on_postgres`].
-pub struct ScratchPostgres(Option<PgTestDatabase>);
+pub struct ScratchPostgres(PgTestDatabase);
 
 impl ScratchPostgres {
     pub async fn create() -> Option<Self> {
-        PgTestDatabase::create().await.map(|db| Self(Some(db)))
+        PgTestDatabase::create("yinhuan_test").await.map(Self)
     }
 
     pub fn url(&self) -> &str {
-        &self.0.as_ref().expect("not dropped").url
-    }
-}
-
-impl Drop for ScratchPostgres {
-    fn drop(&mut self) {
-        if let Some(db) = self.0.take() {
-            db.drop_database();
-        }
+        &self.0.url
     }
 }
 
