@@ -399,7 +399,7 @@ where
             None => Err(CliError::UnknownCommand("user".to_owned())),
         },
         Some("check") => {
-            let flags = parse_flags(args, &["--data", "--photos"])?;
+            let flags = parse_flags(args, &["--data"])?;
             if let Some(extra) = flags.positional.first() {
                 return Err(CliError::UnknownFlag(extra.clone()));
             }
