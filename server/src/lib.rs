@@ -17,6 +17,8 @@ pub mod extract;
 pub mod headers;
 pub mod onboarding;
 pub mod photos;
+pub mod pull_cache;
+pub mod pull_seen;
 pub mod records;
 mod reports;
 mod roster;
@@ -54,6 +56,11 @@ pub struct AppState {
     pub login_limiter: Arc<auth::LoginLimiter>,
     /// CSP violation reports received (`/api/csp-report`).
     pub csp_reports: Arc<headers::CspReports>,
+    /// Encoded pull pages shared by the requests asking for the same one (exact: see there).
+    pub pull_cache: Arc<pull_cache::PullCache>,
+    /// Devices whose pull this server recorded lately (the `devices` row is not written for
+    /// every page).
+    pub pull_seen: Arc<pull_seen::PullSeen>,
 }
 
 impl AppState {
@@ -69,6 +76,8 @@ impl AppState {
             config: Arc::new(config),
             login_limiter,
             csp_reports: Arc::default(),
+            pull_cache: Arc::default(),
+            pull_seen: Arc::default(),
         })
     }
 }

@@ -430,93 +430,9 @@ fn decide(
     Ok(Decision::Write { action: "insert" })
 }
 
-/// One page of the pull feed for `role`: records with `cursor < rev` the role may see.
-pub struct PullPage {
-    pub changes: Vec<ServerRecord>,
-    pub cursor: i64,
-    pub more: bool,
-}
-
-/// (id, kind, rev, deleted, body, county, enterprise_id, stage_key)
-type FeedRow = (
-    String,
-    String,
-    i64,
-    bool,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-const FEED_ALL: &str = "SELECT id, kind, rev, deleted, body, county, enterprise_id, stage_key \
-     FROM records WHERE rev > $1 AND rev <= $2 AND $3 = $3 ORDER BY rev LIMIT $4";
-const FEED_COUNTY: &str = "SELECT id, kind, rev, deleted, body, county, enterprise_id, stage_key \
-     FROM records WHERE rev > $1 AND rev <= $2 AND county = $3 ORDER BY rev LIMIT $4";
-const FEED_ENTERPRISE: &str =
-    "SELECT id, kind, rev, deleted, body, county, enterprise_id, stage_key \
-     FROM records WHERE rev > $1 AND rev <= $2 AND enterprise_id = $3 ORDER BY rev LIMIT $4";
-const COMMITTED_SEQ: &str = "SELECT value FROM change_seq WHERE id = 1";
-
-pub async fn pull(db: &Db, role: &Role, cursor: i64, limit: usize) -> Result<PullPage, AppError> {
-    pull_in(db, role, None, cursor, limit).await
-}
-
-/// The pull feed, narrowed to one county when `county` is given (the office's own filter).
-/// The caller has checked with [`model::sync::may_see_county`] that the role may ask for it.
-pub async fn pull_in(
-    db: &Db,
-    role: &Role,
-    county: Option<&str>,
-    cursor: i64,
-    limit: usize,
-) -> Result<PullPage, AppError> {
-    // The SQL narrows by the indexed scope columns; `may_see` then applies the full rule
-    // (e.g. an enterprise sees only its 企业自查 inspections).
-    let (sql, key) = match (role, county) {
-        (Role::City, None) => (FEED_ALL, String::new()),
-        (Role::City, Some(c)) => (FEED_COUNTY, c.to_owned()),
-        (Role::County(c) | Role::CrossTeam { inspected: c }, _) => (FEED_COUNTY, c.clone()),
-        (Role::Enterprise(e), _) => (FEED_ENTERPRISE, e.to_string()),
-    };
-    let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-    let (high, rows): (i64, Vec<FeedRow>) = with_pool!(db, pool => {
-        // First the highest committed change number, then records up to it (see module doc).
-        let high: i64 = sqlx::query_scalar(COMMITTED_SEQ).fetch_one(pool).await?;
-        let rows = sqlx::query_as(sql)
-            .bind(cursor)
-            .bind(high)
-            .bind(&key)
-            .bind(fetch)
-            .fetch_all(pool)
-            .await?;
-        (high, rows)
-    });
-    let more = rows.len() > limit;
-    let mut next = if more { cursor } else { high.max(cursor) };
-    let mut changes = Vec::new();
-    for (id, kind, rev, deleted, body, county, enterprise_id, stage) in rows.into_iter().take(limit)
-    {
-        if more {
-            next = rev;
-        }
-        if !may_see(role, &scope_of(county, enterprise_id, stage)) {
-            continue;
-        }
-        changes.push(ServerRecord {
-            id: Uuid::parse_str(&id).map_err(|e| AppError::Internal(format!("record id: {e}")))?,
-            kind,
-            rev,
-            deleted,
-            body: parse_body(&body)?,
-        });
-    }
-    Ok(PullPage {
-        changes,
-        cursor: next,
-        more,
-    })
-}
+// One page of `GET /api/sync/pull`.
+mod pull;
+pub use pull::{page as pull_page, FeedSnapshot, PageJson};
 
 /// One record as the server holds it, with its scope; `None` if the id was never stored.
 pub async fn get(db: &Db, id: Uuid) -> Result<Option<(ServerRecord, RecordScope)>, AppError> {

@@ -60,31 +60,57 @@ pub async fn seen_at_login(
     Ok(())
 }
 
-/// A successful pull: last seen and last synced now, with the queue length it reported.
-pub async fn synced(
-    db: &Db,
-    username: &str,
-    device_id: &str,
-    headers: &HeaderMap,
-) -> Result<(), AppError> {
-    if device_id.is_empty() {
-        return Ok(());
+/// One successful pull to record with [`synced`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Synced {
+    pub username: String,
+    pub device_id: String,
+    /// When (ms since the Unix epoch).
+    pub at: i64,
+    pub pending: Option<i64>,
+    pub user_agent: Option<String>,
+}
+
+impl Synced {
+    /// A pull by `device_id` now, with what its headers report; `None` without a device id
+    /// (an old client: it could not be addressed to be signed out anyway).
+    pub fn now(username: &str, device_id: &str, headers: &HeaderMap) -> Option<Synced> {
+        (!device_id.is_empty()).then(|| Synced {
+            username: username.to_owned(),
+            device_id: device_id.to_owned(),
+            at: now_ms(),
+            pending: pending_changes(headers),
+            user_agent: user_agent(headers),
+        })
     }
+}
+
+/// Successful pulls: each device last seen and last synced at its pull's time, with the queue
+/// length it reported. All in one transaction (one commit for many devices).
+pub async fn synced(db: &Db, pulls: &[Synced]) -> Result<(), AppError> {
     let sql = "INSERT INTO devices (username, device_id, first_seen, last_seen, last_sync_at, \
                pending, user_agent) VALUES ($1, $2, $3, $3, $3, $4, $5) \
                ON CONFLICT (username, device_id) DO UPDATE SET \
                last_seen = excluded.last_seen, last_sync_at = excluded.last_sync_at, \
                pending = excluded.pending, \
                user_agent = COALESCE(excluded.user_agent, devices.user_agent)";
-    with_pool!(db, pool => sqlx::query(sql)
-        .bind(username)
-        .bind(device_id)
-        .bind(now_ms())
-        .bind(pending_changes(headers))
-        .bind(user_agent(headers))
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
+    if pulls.is_empty() {
+        return Ok(());
+    }
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for pull in pulls {
+            sqlx::query(sql)
+                .bind(&pull.username)
+                .bind(&pull.device_id)
+                .bind(pull.at)
+                .bind(pull.pending)
+                .bind(&pull.user_agent)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    })?;
     Ok(())
 }
 

@@ -1,20 +1,26 @@
 //! `POST /api/sync/push` and `GET /api/sync/pull`.
 
+use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
+use bytes::Bytes;
 use model::sync::{
-    may_see, may_see_county, Change, PullResponse, PushOutcome, PushRequest, PushResponse,
-    PushResult, ServerRecord, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
+    may_see, may_see_county, Change, PushOutcome, PushRequest, PushResponse, PushResult,
+    ServerRecord, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::admin::devices;
 use crate::auth::AuthUser;
 use crate::error::AppError;
 use crate::extract::Json;
-use crate::records;
+use crate::pull_cache::{self, EncodedPage, PageKey};
+use crate::records::{self, FeedSnapshot};
 use crate::AppState;
 
 pub async fn push_post(
@@ -89,12 +95,16 @@ pub async fn record_get(
     Ok(axum::Json(record))
 }
 
+/// `GET /api/sync/pull`: one page of the feed (`records::pull_page`), gzip-compressed when the
+/// client accepts it. Pages are shared through `state.pull_cache` (see `crate::pull_cache` for
+/// why that is exact): a request reads the committed change number and the instance id, then
+/// takes the page kept under them or builds it.
 pub async fn pull_get(
     State(state): State<AppState>,
     user: AuthUser,
     headers: HeaderMap,
     params: Result<Query<PullParams>, QueryRejection>,
-) -> Result<axum::Json<PullResponse>, AppError> {
+) -> Result<Response, AppError> {
     let Query(params) = params
         .map_err(|_| AppError::BadRequest("参数有误：cursor 和 limit 须为非负整数。".to_owned()))?;
     if params.cursor < 0 {
@@ -118,14 +128,50 @@ pub async fn pull_get(
             )));
         }
     }
-    let page = records::pull_in(&state.db, &user.role, county, params.cursor, limit).await?;
-    // The 管理 screens' "last sync" and "waiting on the device" (one upsert per pull).
-    crate::admin::devices::synced(&state.db, &user.info.username, &user.device_id, &headers)
+    let gzip = pull_cache::accepts_gzip(&headers);
+    let snapshot = FeedSnapshot::read(&state.db).await?;
+    let key = PageKey {
+        instance_id: snapshot.instance_id.clone(),
+        high: snapshot.high,
+        role: user.role.clone(),
+        county: county.map(str::to_owned),
+        cursor: params.cursor,
+        limit,
+        gzip,
+    };
+    let build = async {
+        let page = records::pull_page(
+            &state.db,
+            &user.role,
+            county,
+            params.cursor,
+            limit,
+            &snapshot,
+        )
         .await?;
-    Ok(axum::Json(PullResponse {
-        changes: page.changes,
-        cursor: page.cursor,
-        more: page.more,
-        instance_id: state.db.instance_id().await?,
-    }))
+        let body = if gzip {
+            pull_cache::gzip(&page.json)
+        } else {
+            Bytes::from(page.json)
+        };
+        Ok(EncodedPage {
+            body,
+            more: page.more,
+        })
+    };
+    let page = state.pull_cache.get_or_build(key, build).await?;
+    // The 管理 screens' "last sync" and "waiting on the device": the pull's last page, and
+    // pages before it only now and then (see `crate::pull_seen` for why not every page).
+    if let Some(pull) = devices::Synced::now(&user.info.username, &user.device_id, &headers) {
+        state.pull_seen.record(&state.db, pull, !page.more).await?;
+    }
+    let mut res = Response::new(Body::from(page.body));
+    let h = res.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if gzip {
+        // Already encoded: the compression layers leave such an answer alone.
+        h.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        h.insert(VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    Ok(res)
 }

@@ -14,6 +14,7 @@ mod helpers;
 mod office_records;
 mod photo_store;
 mod photos;
+mod pull_cache;
 mod push_batch;
 mod reports;
 mod roster;
