@@ -15,7 +15,7 @@
 //!   theirs. Each request still answers only after its row is committed (or fails with it).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
@@ -39,8 +39,8 @@ pub struct PullSeen {
     seen: Mutex<Seen>,
     /// Records waiting for the next transaction, each with its request's answer.
     queue: Mutex<Waiting>,
-    /// Held by the request writing a batch.
-    writing: tokio::sync::Mutex<()>,
+    /// Held while a batch is written.
+    writing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl PullSeen {
@@ -52,20 +52,26 @@ impl PullSeen {
         }
         let (tx, rx) = oneshot::channel();
         self.queue.lock().expect("pull_seen queue").push((pull, tx));
-        {
-            let _writing = self.writing.lock().await;
-            let batch = std::mem::take(&mut *self.queue.lock().expect("pull_seen queue"));
-            // Empty: an earlier writer took this request's record too.
-            if !batch.is_empty() {
+        let writing = self.writing.clone().lock_owned().await;
+        let batch = std::mem::take(&mut *self.queue.lock().expect("pull_seen queue"));
+        // Empty: an earlier writer took this request's record too.
+        if !batch.is_empty() {
+            let db = db.clone();
+            // A task of its own: a request cancelled meanwhile (its client gone) must not
+            // cancel the write the others' answers wait for.
+            tokio::spawn(async move {
+                let _writing = writing;
                 let (mut pulls, answers): (Vec<Synced>, Vec<_>) = batch.into_iter().unzip();
                 // One lock order for every batch (PostgreSQL: two servers' batches touching
                 // the same rows cannot deadlock); stable, so a device's later pull stays last.
                 pulls.sort_by(|a, b| (&a.username, &a.device_id).cmp(&(&b.username, &b.device_id)));
-                let result = devices::synced(db, &pulls).await.map_err(|e| e.to_string());
+                let result = devices::synced(&db, &pulls)
+                    .await
+                    .map_err(|e| e.to_string());
                 for answer in answers {
                     answer.send(result.clone()).ok();
                 }
-            }
+            });
         }
         rx.await
             .map_err(|_| AppError::Internal("device record dropped".into()))?

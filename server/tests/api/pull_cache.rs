@@ -233,7 +233,41 @@ async fn a_gzip_page_is_the_same_json(backend: Backend) {
     }
 }
 
+/// Many devices finishing their pulls at once: each one's `devices` row is written (in shared
+/// transactions) before its answer, with the count it reported.
+async fn pulls_finishing_together_are_all_recorded(backend: Backend) {
+    let Some(app) = spawn_app_on(backend).await else {
+        return;
+    };
+    let token = app.user("demo", Role::City).await;
+    push_enterprises(&app, &token, &[(new_id(), XINFU)]).await;
+    let mut tokens = Vec::new();
+    for d in 0..24 {
+        let login = serde_json::json!({"username": "demo", "password": crate::helpers::PASSWORD,
+                                       "device_id": format!("phone-{d}")});
+        let res = app.post_json("/api/login", None, login).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        tokens.push(body_json(res).await["token"].as_str().unwrap().to_owned());
+    }
+    let pulls = tokens.iter().enumerate().map(|(d, token)| {
+        let req = Request::get("/api/sync/pull?cursor=0&limit=50")
+            .header("authorization", format!("Bearer {token}"))
+            .header("x-pending-changes", d.to_string())
+            .body(Body::empty())
+            .unwrap();
+        app.request(req)
+    });
+    for res in futures_util::future::join_all(pulls).await {
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let recorded = "SELECT COUNT(*) FROM devices WHERE username = 'demo' \
+                    AND device_id LIKE 'phone-%' AND last_sync_at IS NOT NULL \
+                    AND pending = CAST(SUBSTR(device_id, 7) AS INTEGER)";
+    assert_eq!(app.count(recorded).await, 24);
+}
+
 crate::both_backends!(
+    pulls_finishing_together_are_all_recorded,
     a_kept_page_is_not_served_after_a_write,
     accounts_of_other_scopes_never_share_a_page,
     a_write_through_another_server_is_in_the_next_pull,
