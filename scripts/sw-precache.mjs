@@ -21,6 +21,9 @@ const swPath = join(dir, 'sw.js');
 const files = walk(dir)
   .map((p) => '/' + relative(dir, p).split(sep).join('/'))
   .filter((u) => u !== '/sw.js')
+  // The .br/.gz siblings (scripts/precompress.mjs) are the same files, sent by the server
+  // when the browser accepts them; the service worker caches the plain URL.
+  .filter((u) => !/\.(br|gz)$/.test(u))
   .sort();
 const hash = createHash('sha256');
 for (const u of files) {

@@ -144,6 +144,45 @@ async fn brotli_is_preferred_when_the_client_accepts_it() {
 }
 
 #[tokio::test]
+async fn precompressed_siblings_of_hashed_files_are_sent_as_they_are() {
+    // scripts/precompress.mjs writes `.br` (quality 11) and `.gz` (-9) beside the hashed files at
+    // build time; per-request compression would be brotli quality 4.
+    let app = spawn_app().await;
+    let dist = app.state.config.dist_dir.clone();
+    let plain = std::fs::read(dist.join(&WASM[1..])).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, &plain).unwrap();
+    let gz = gz.finish().unwrap();
+    // The server never decodes a sibling: these bytes must arrive untouched.
+    let br = b"precompressed brotli sibling".to_vec();
+    std::fs::write(dist.join(format!("{}.gz", &WASM[1..])), &gz).unwrap();
+    std::fs::write(dist.join(format!("{}.br", &WASM[1..])), &br).unwrap();
+    let get = |encoding: &str| {
+        Request::get(WASM)
+            .header("accept-encoding", encoding)
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    let res = app.request(get("gzip, deflate, br")).await;
+    assert_eq!(header(&res, "content-encoding"), "br");
+    assert_eq!(header(&res, "content-type"), "application/wasm");
+    assert_eq!(header(&res, "cache-control"), IMMUTABLE);
+    assert!(header(&res, "vary").contains("accept-encoding"));
+    assert_eq!(body_bytes(res).await, br);
+
+    let res = app.request(get("gzip")).await;
+    assert_eq!(header(&res, "content-encoding"), "gzip");
+    let body = body_bytes(res).await;
+    assert_eq!(body, gz);
+    assert_eq!(gunzip(&body), plain);
+
+    let res = app.request(get("identity")).await;
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(body_bytes(res).await, plain);
+}
+
+#[tokio::test]
 async fn api_answers_are_gzip_even_when_brotli_is_accepted() {
     // Brotli's encoder dominated the CPU of many devices pulling at once (scripts/bench-server).
     let app = spawn_app().await;

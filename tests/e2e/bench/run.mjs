@@ -4,6 +4,7 @@
 // build with the benchmark exports (`trunk build --features bench`, scripts/bench), default baseURL.
 import { chromium } from '@playwright/test';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -25,6 +26,26 @@ for (const f of readdirSync(dist)) {
 }
 row('app shell (html+js+wasm+css) raw', kb(raw), '');
 row('app shell gzip', kb(gz), '≤ 250 kB');
+// What a phone really downloads: the same files from the server, asking like Chromium does;
+// the hashed files come as their precompressed brotli siblings (scripts/precompress.mjs).
+{
+  let wire = 0;
+  const encodings = new Set();
+  for (const f of readdirSync(dist)) {
+    if (!/\.(html|js|wasm|css)$/.test(f) || f === 'sw.js') continue;
+    const res = await new Promise((resolve, reject) => {
+      http.get(`${base}/${f}`, { headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } }, (r) => {
+        let n = 0;
+        r.on('data', (d) => { n += d.length; });
+        r.on('end', () => resolve({ n, encoding: r.headers['content-encoding'] || 'none', status: r.statusCode }));
+      }).on('error', reject);
+    });
+    if (res.status !== 200) throw new Error(`${f}: HTTP ${res.status}`);
+    wire += res.n;
+    encodings.add(res.encoding);
+  }
+  row(`app shell as served (${[...encodings].sort().join('/')}, bodies)`, kb(wire), 'informative');
+}
 // The benchmark helpers must not ship: their exports would be named in the wasm-bindgen glue.
 const glue = readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'sw.js' && f !== 'boot.js')
   .map((f) => readFileSync(join(dist, f), 'utf8')).join('\n');
