@@ -386,7 +386,12 @@ pub async fn revoke_token(db: &Db, token_hash: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// One append-only audit row outside a sync transaction (login, logout, photo upload).
+/// One line of the audit log: at, username, device_id, action, detail (JSON text).
+pub(crate) const AUDIT: &str = "INSERT INTO audit_log (at, username, device_id, action, detail) \
+                                VALUES ($1, $2, $3, $4, $5)";
+
+/// One append-only audit row outside a sync transaction (login, logout; photo uploads go
+/// through `photos::upload_log`, several in one commit).
 pub async fn audit(
     db: &Db,
     username: &str,
@@ -394,9 +399,7 @@ pub async fn audit(
     action: &str,
     detail: serde_json::Value,
 ) -> Result<(), AppError> {
-    let sql = "INSERT INTO audit_log (at, username, device_id, action, detail) \
-               VALUES ($1, $2, $3, $4, $5)";
-    with_pool!(db, pool => sqlx::query(sql)
+    with_pool!(db, pool => sqlx::query(AUDIT)
         .bind(now_ms())
         .bind(username)
         .bind(device_id)

@@ -61,6 +61,8 @@ pub struct AppState {
     /// Devices whose pull this server recorded lately (the `devices` row is not written for
     /// every page).
     pub pull_seen: Arc<pull_seen::PullSeen>,
+    /// Stored photos' upload rows and audit lines, committed several at a time.
+    pub upload_log: Arc<photos::upload_log::UploadLog>,
 }
 
 impl AppState {
@@ -78,6 +80,7 @@ impl AppState {
             csp_reports: Arc::default(),
             pull_cache: Arc::default(),
             pull_seen: Arc::default(),
+            upload_log: Arc::default(),
         })
     }
 }

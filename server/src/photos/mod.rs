@@ -17,6 +17,7 @@
 
 pub mod migrate;
 pub mod store;
+pub mod upload_log;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -211,19 +212,10 @@ pub async fn check_orphan_limit(
     )))
 }
 
-/// Remembers who stored a photo and when; the first upload of the bytes counts.
-pub async fn record_upload(db: &Db, sha256: &str, username: &str) -> Result<(), AppError> {
-    let sql = "INSERT INTO photo_uploads (sha256, username, uploaded_at) VALUES ($1, $2, $3) \
-               ON CONFLICT (sha256) DO NOTHING";
-    with_pool!(db, pool => sqlx::query(sql)
-        .bind(sha256)
-        .bind(username)
-        .bind(now_ms())
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-    Ok(())
-}
+/// Who stored a photo and when; the first upload of the bytes counts.
+pub(crate) const RECORD_UPLOAD: &str =
+    "INSERT INTO photo_uploads (sha256, username, uploaded_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (sha256) DO NOTHING";
 
 /// What [`clean_orphans`] removed.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -263,21 +263,17 @@ impl PhotoStore {
     /// The spool file is consumed either way.
     pub async fn publish(&self, sha256: &str, spooled: &Path, size: u64) -> Result<bool, AppError> {
         let key = Self::key(sha256);
-        if self.local_root.is_some() {
+        if let Some(root) = &self.local_root {
             // The spool is `<root>/tmp`: the file is already inside the store, under `tmp/`.
-            let name = spooled
-                .file_name()
-                .and_then(|n| n.to_str())
-                .ok_or_else(|| AppError::Internal("spool file without a name".to_owned()))?;
-            let from = Key::from(format!("tmp/{name}"));
-            return match self.objects.rename_if_not_exists(&from, &key).await {
-                Ok(()) => Ok(true),
-                Err(object_store::Error::AlreadyExists { .. }) => {
-                    let _ = tokio::fs::remove_file(spooled).await;
-                    Ok(false)
-                }
-                Err(e) => Err(unavailable(e)),
-            };
+            let to = root.join(&sha256[..2]).join(sha256);
+            let (root, from) = (root.clone(), spooled.to_owned());
+            return tokio::task::spawn_blocking(move || link_durably(&root, &from, &to))
+                .await
+                .map_err(|e| AppError::Internal(format!("photo publish task: {e}")))?
+                .map_err(|e| {
+                    tracing::error!(error = %e, "photo store failed");
+                    store_unavailable()
+                });
         }
         let created = if size <= SINGLE_PUT_MAX {
             let bytes = tokio::fs::read(spooled).await?;
@@ -411,10 +407,42 @@ impl PhotoStore {
     }
 }
 
+/// Publishes a synced spool file of the local store as `to` (`<root>/ab/<sha256>`),
+/// create-only: a hard link, which fails when the name exists (`Ok(false)`: the same bytes,
+/// by their name, stored by another upload), then an fsync of the shelf directory, which makes
+/// the new name durable. The spool name is then removed without fsyncing the spool directory
+/// (object_store's `rename_if_not_exists` did, one more fsync per photo): should a crash bring
+/// it back, it is a second name of a complete, published photo, which the spool cleanup
+/// (`clean_orphans`) removes, never a partial photo.
+fn link_durably(root: &Path, from: &Path, to: &Path) -> std::io::Result<bool> {
+    let shelf = to.parent().expect("a photo path has a shelf");
+    if !shelf.is_dir() {
+        std::fs::create_dir_all(shelf)?;
+        // The new shelf's own entry in the root.
+        std::fs::File::open(root)?.sync_all()?;
+    }
+    match std::fs::hard_link(from, to) {
+        Ok(()) => {
+            std::fs::File::open(shelf)?.sync_all()?;
+            let _ = std::fs::remove_file(from);
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let _ = std::fs::remove_file(from);
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// A failure of the store itself (S3 unreachable, refused, local disk error): a 503 the app
 /// retries later, keeping its photo; the details go to the log.
 pub fn unavailable(e: object_store::Error) -> AppError {
     tracing::error!(error = %e, "photo store failed");
+    store_unavailable()
+}
+
+fn store_unavailable() -> AppError {
     AppError::Refused {
         status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
         code: "photo_store_unavailable",

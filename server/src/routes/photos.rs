@@ -11,9 +11,10 @@ use model::sync::{
     may_see, PhotoCheck, PhotoMissing, PhotoReceipt, MAX_PHOTO_BYTES, MAX_PHOTO_CHECK,
 };
 
-use crate::auth::{self, AuthUser};
+use crate::auth::AuthUser;
 use crate::error::AppError;
 use crate::extract::Json;
+use crate::photos::upload_log::Upload;
 use crate::photos::{self, check_hash, sniff};
 use crate::records;
 use crate::AppState;
@@ -103,21 +104,20 @@ pub async fn photo_put(
     )
     .await?;
     let stored = photos::receive(&state.photos, &sha, body, MAX_PHOTO_BYTES, declared).await?;
-    photos::record_upload(&state.db, &sha, &user.info.username).await?;
-    auth::audit(
-        &state.db,
-        &user.info.username,
-        &user.device_id,
-        "photo",
-        serde_json::json!({
+    // Its upload row and audit line, committed with those of the uploads arriving meanwhile.
+    let upload = Upload {
+        sha256: sha.clone(),
+        username: user.info.username.clone(),
+        device_id: user.device_id.clone(),
+        detail: serde_json::json!({
             "sha256": sha,
             "bytes": stored.bytes,
             "content_type": stored.info.kind.mime(),
             "width": stored.info.width,
             "height": stored.info.height,
         }),
-    )
-    .await?;
+    };
+    state.upload_log.record(&state.db, upload).await?;
     let receipt = PhotoReceipt {
         sha256: sha,
         bytes: stored.bytes,

@@ -13,6 +13,7 @@ mod health;
 mod helpers;
 mod office_records;
 mod photo_store;
+mod photo_uploads_at_once;
 mod photos;
 mod pull_cache;
 mod push_batch;
