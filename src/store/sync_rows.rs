@@ -261,12 +261,21 @@ pub async fn meta_delete(db: &Rexie, key: &str) -> StoreResult<()> {
 }
 
 pub async fn meta_put(db: &Rexie, key: &str, value: &str) -> StoreResult<()> {
+    meta_put_all(db, &[(key, value)]).await
+}
+
+/// Several [`meta_put`]s in ONE transaction (a pull page's cursor and server instance): all
+/// or none are written.
+pub async fn meta_put_all(db: &Rexie, pairs: &[(&str, &str)]) -> StoreResult<()> {
     let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
     let result = async {
-        let o = js_sys::Object::new();
-        let _ = Reflect::set(&o, &JsValue::from_str("key"), &JsValue::from_str(key));
-        let _ = Reflect::set(&o, &JsValue::from_str("value"), &JsValue::from_str(value));
-        tx.store(META)?.put(&o.into(), None).await?;
+        let store = tx.store(META)?;
+        for (key, value) in pairs {
+            let o = js_sys::Object::new();
+            let _ = Reflect::set(&o, &JsValue::from_str("key"), &JsValue::from_str(key));
+            let _ = Reflect::set(&o, &JsValue::from_str("value"), &JsValue::from_str(value));
+            store.put(&o.into(), None).await?;
+        }
         Ok(())
     }
     .await;

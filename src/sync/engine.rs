@@ -140,6 +140,8 @@ async fn push_all(
         let mut batches = all.into_iter().peekable();
         let mut done = 0;
         let mut size = PUSH_BATCH as usize;
+        // The previous batch's acknowledgements, written while the next batch travels.
+        let mut acked: Vec<(RawRow, i64)> = Vec::new();
         while batches.peek().is_some() {
             // Also bounded by bytes, well under the server's 2 MB request limit.
             let mut rows: Vec<RawRow> = Vec::new();
@@ -153,23 +155,55 @@ async fn push_all(
             done += rows.len();
             status.update(|s| s.step = Some(format!("上传记录 {done}/{total}…")));
             let started = crate::browser::now_ms();
-            push_batch(db, token, &device_id, rows, &mut skipped, status).await?;
+            // The batch's sync entries are read before the previous acknowledgements are
+            // written (its transaction is opened first), and those are written while this
+            // batch is on the wire: the rows differ, and both finish before the next batch.
+            let previous = std::mem::take(&mut acked);
+            let (sent, marked) = futures::future::join(
+                push_batch(db, token, &device_id, rows, &mut skipped),
+                mark_acked(db, previous, status),
+            )
+            .await;
+            marked?;
+            acked = sent?;
             if crate::browser::now_ms() - started < FAST_BATCH_MS {
                 size = (size * 2).min(model::sync::MAX_PUSH_CHANGES);
             }
         }
+        // Before the queue is read again: an acknowledged row must not be sent twice.
+        mark_acked(db, acked, status).await?;
     }
 }
 
-/// Sends one batch and records each outcome.
+/// Records a batch's acknowledgements (see [`mark_pushed_all`]) and counts them off the queue.
+async fn mark_acked(
+    db: &rexie::Rexie,
+    acked: Vec<(RawRow, i64)>,
+    status: RwSignal<SyncStatus>,
+) -> Result<(), ApiError> {
+    if acked.is_empty() {
+        return Ok(());
+    }
+    // Every acknowledgement of the batch in one transaction (one commit instead of one per
+    // record): all of them are recorded, or none and the next run sends them again, which
+    // the server answers from what it already stored.
+    mark_pushed_all(db, &acked).await?;
+    // Progress only: the full recount (conflicts, errors) runs once at the end of the run;
+    // recounting after every batch read every sync entry each time.
+    let n = acked.len() as u32;
+    status.update(|s| s.pending_records = s.pending_records.saturating_sub(n));
+    Ok(())
+}
+
+/// Sends one batch and records each outcome but the acceptances: the rows the server applied,
+/// with their revs, are returned for [`mark_acked`].
 async fn push_batch(
     db: &rexie::Rexie,
     token: &str,
     device_id: &str,
     rows: Vec<RawRow>,
     skipped: &mut std::collections::HashSet<String>,
-    status: RwSignal<SyncStatus>,
-) -> Result<(), ApiError> {
+) -> Result<Vec<(RawRow, i64)>, ApiError> {
     {
         let mut changes = Vec::new();
         let mut sendable = Vec::new();
@@ -206,7 +240,7 @@ async fn push_batch(
             sendable.push(row);
         }
         if changes.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let resp: PushResponse = api::post_json(
             "/api/sync/push",
@@ -256,16 +290,8 @@ async fn push_batch(
                 }
             }
         }
-        // Every acknowledgement of the batch in one transaction (one commit instead of one per
-        // record): all of them are recorded, or none and the next run sends them again, which
-        // the server answers from what it already stored.
-        let n = applied.len() as u32;
-        mark_pushed_all(db, &applied).await?;
-        // Progress only: the full recount (conflicts, errors) runs once at the end of the run;
-        // recounting after every batch read every sync entry each time.
-        status.update(|s| s.pending_records = s.pending_records.saturating_sub(n));
+        Ok(applied)
     }
-    Ok(())
 }
 
 /// The server accepted `sent` at `rev`. The row is marked clean only if it was not edited
@@ -574,13 +600,20 @@ async fn pull_all(db: &rexie::Rexie, token: &str, waiting: u32) -> Result<(), Ap
     let mut reconcile: Option<BTreeSet<String>> = sync_rows::meta_get(db, RECONCILE)
         .await?
         .and_then(|t| serde_json::from_str(&t).ok());
+    let mut limit = PULL_PAGE as usize;
     loop {
+        let started = crate::browser::now_ms();
         let page: PullResponse = api::get_json_with(
-            &format!("/api/sync/pull?cursor={cursor}&limit={PULL_PAGE}"),
+            &format!("/api/sync/pull?cursor={cursor}&limit={limit}"),
             Some(token),
             &[("X-Pending-Changes", waiting.as_str())],
         )
         .await?;
+        // Like push batches: a page that came back fast doubles the next one, up to the
+        // server's limit; a weak link keeps pages of 200 (a cut one is fetched again).
+        if crate::browser::now_ms() - started < FAST_BATCH_MS {
+            limit = (limit * 2).min(model::sync::MAX_PULL_LIMIT);
+        }
         if known_instance
             .as_deref()
             .is_some_and(|k| k != page.instance_id)
@@ -594,20 +627,35 @@ async fn pull_all(db: &rexie::Rexie, token: &str, waiting: u32) -> Result<(), Ap
             sync_rows::meta_put(db, "server_instance", &page.instance_id).await?;
             continue;
         }
-        for rec in page.changes {
-            let unconfirmed = reconcile
-                .as_mut()
-                .is_some_and(|ids| ids.remove(&rec.id.to_string()));
-            apply_server_record(db, rec, unconfirmed).await?;
-        }
+        let recs = page
+            .changes
+            .into_iter()
+            .map(|rec| {
+                let unconfirmed = reconcile
+                    .as_mut()
+                    .is_some_and(|ids| ids.remove(&rec.id.to_string()));
+                (rec, unconfirmed)
+            })
+            .collect();
+        apply_server_records(db, recs).await?;
         cursor = page.cursor;
-        // Saved after every page: a cut connection resumes here, not from the start.
-        sync_rows::meta_put(db, "pull_cursor", &cursor.to_string()).await?;
-        sync_rows::meta_put(db, "server_instance", &page.instance_id).await?;
-        if let Some(ids) = &reconcile {
-            let text = serde_json::to_string(ids).map_err(|e| ApiError::Other(e.to_string()))?;
-            sync_rows::meta_put(db, RECONCILE, &text).await?;
+        // Saved after every page, in one transaction: a cut connection resumes here, not from
+        // the start.
+        let cursor_text = cursor.to_string();
+        let mut saved = vec![
+            ("pull_cursor", cursor_text.as_str()),
+            ("server_instance", page.instance_id.as_str()),
+        ];
+        let reconcile_text = match &reconcile {
+            Some(ids) => {
+                Some(serde_json::to_string(ids).map_err(|e| ApiError::Other(e.to_string()))?)
+            }
+            None => None,
+        };
+        if let Some(text) = &reconcile_text {
+            saved.push((RECONCILE, text.as_str()));
         }
+        sync_rows::meta_put_all(db, &saved).await?;
         if !page.more {
             if let Some(ids) = reconcile.take() {
                 finish_reconcile(db, ids).await?;
@@ -661,23 +709,60 @@ pub async fn apply_server_record(
     rec: ServerRecord,
     unconfirmed: bool,
 ) -> Result<(), ApiError> {
+    apply_server_records(db, vec![(rec, unconfirmed)]).await
+}
+
+/// [`apply_server_record`] for a whole pulled page: every record read and written in ONE
+/// transaction (one commit per page instead of one per record: 1,000 pulled records cost
+/// 1,000 transactions before), then the few that need a merge with a local edit, each in its
+/// own, as before.
+pub async fn apply_server_records(
+    db: &rexie::Rexie,
+    recs: Vec<(ServerRecord, bool)>,
+) -> Result<(), ApiError> {
+    let to_merge = std::cell::RefCell::new(Vec::new());
+    let items: Vec<_> = recs
+        .into_iter()
+        .map(|(rec, unconfirmed)| {
+            let id = rec.id.to_string();
+            let to_merge = &to_merge;
+            let step = move |row: Option<RawRow>, entry: sync_rows::SyncEntry| {
+                take_server_record(rec, unconfirmed, row, entry, to_merge)
+            };
+            (id, step)
+        })
+        .collect();
+    sync_rows::update_each(db, items).await?;
+    for (id, rev, body) in to_merge.into_inner() {
+        merge_in(db, &id, rev, body).await?;
+    }
+    Ok(())
+}
+
+/// What one pulled record does to the local row and its sync entry (see
+/// [`apply_server_record`]); a row edited here is left for [`merge_in`] via `to_merge`.
+fn take_server_record(
+    rec: ServerRecord,
+    unconfirmed: bool,
+    row: Option<RawRow>,
+    mut entry: sync_rows::SyncEntry,
+    to_merge: &std::cell::RefCell<Vec<(String, i64, Value)>>,
+) -> Result<(Option<RawRow>, Option<sync_rows::SyncEntry>), StoreError> {
     let id = rec.id.to_string();
     let mut body = rec.body;
     set_meta(&mut body, rec.rev, rec.rev, false);
     let text = body.to_string();
-    let mut needs_merge = false;
-    let kind = rec.kind.clone();
     let updated_at = meta_i64(&body, "updated_at");
-    sync_rows::update(db, &id, |row, mut entry| match row {
+    match row {
         // Not on this device, or unchanged here: take the server's version.
         None => {
             entry.base = Some(text.clone());
             let row = RawRow {
-                id: id.clone(),
-                kind,
+                id,
+                kind: rec.kind,
                 dirty: false,
                 updated_at,
-                body: text.clone(),
+                body: text,
             };
             Ok((Some(row), Some(entry)))
         }
@@ -690,7 +775,7 @@ pub async fn apply_server_record(
                         // Written here after the server's backup: the server lost it. Send it
                         // again on top of the version the server has.
                         set_meta(&mut local, rec.rev, rec.rev, true);
-                        entry.base = Some(text.clone());
+                        entry.base = Some(text);
                         let row = RawRow {
                             body: local.to_string(),
                             dirty: true,
@@ -705,20 +790,15 @@ pub async fn apply_server_record(
             }
             entry.base = Some(text.clone());
             let row = RawRow {
-                body: text.clone(),
+                body: text,
                 updated_at,
                 ..row
             };
             Ok((Some(row), Some(entry)))
         }
         Some(_) => {
-            needs_merge = true;
+            to_merge.borrow_mut().push((id, rec.rev, body));
             Ok((None, None))
         }
-    })
-    .await?;
-    if needs_merge {
-        merge_in(db, &id, rec.rev, body).await?;
     }
-    Ok(())
 }
