@@ -3,48 +3,24 @@
 //! photos upload several at a time against a stubbed `fetch`.
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use leptos::prelude::*;
 use model::hazard::Hazard;
-use model::inspection::Inspection;
-use model::record::RecordMeta;
-use model::stage::Stage;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use yinhuan_app::photo::{PhotoMeta, PhotoSource, Place, UploadState};
-use yinhuan_app::store::{self, photos, records, sync_rows};
+use yinhuan_app::store::{photos, records, sync_rows};
 use yinhuan_app::sync::api::ApiError;
 use yinhuan_app::sync::engine::{
     mark_pushed, merge_in, refresh_counts, upload_photos, UploadGauge, MAX_PHOTO_UPLOADS,
 };
 use yinhuan_app::sync::status::SyncStatus;
 
+use support::{fresh_db, hazard};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn fresh_db(name: &str) -> rexie::Rexie {
-    let _ = rexie::Rexie::delete(name).await;
-    store::open(name).await.expect("open a fresh database")
-}
-
-fn hazard(text: &str) -> Hazard {
-    let mut e = yinhuan_app::data::new_enterprise();
-    e.name = "测试企业".into();
-    let meta = RecordMeta::new(yinhuan_app::browser::new_id(), 1_000, "dev", "u");
-    let insp = Inspection::new(
-        meta,
-        "c",
-        &e,
-        Stage::Cross,
-        model::date::Date::new(2025, 3, 3).unwrap(),
-    );
-    let mut h = Hazard::new(
-        RecordMeta::new(yinhuan_app::browser::new_id(), 1_000, "dev", "u"),
-        &insp,
-        1,
-    );
-    h.description = text.into();
-    h
-}
 
 #[wasm_bindgen_test]
 async fn an_acknowledged_push_marks_the_record_clean_with_its_rev() {

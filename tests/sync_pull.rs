@@ -5,13 +5,9 @@
 #![cfg(target_arch = "wasm32")]
 
 // Only `fresh_db` of the shared helpers is used here.
-#[allow(dead_code)]
 mod support;
 
 use model::hazard::Hazard;
-use model::inspection::Inspection;
-use model::record::RecordMeta;
-use model::stage::Stage;
 use model::sync::ServerRecord;
 use wasm_bindgen_test::*;
 use yinhuan_app::store::{records, sync_rows};
@@ -19,29 +15,9 @@ use yinhuan_app::sync::engine::{
     apply_server_records, begin_reconcile, finish_reconcile, mark_pushed,
 };
 
-use support::fresh_db;
+use support::{fresh_db, hazard};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn hazard(text: &str) -> Hazard {
-    let mut e = yinhuan_app::data::new_enterprise();
-    e.name = "测试企业".into();
-    let meta = RecordMeta::new(yinhuan_app::browser::new_id(), 1_000, "dev", "u");
-    let insp = Inspection::new(
-        meta,
-        "c",
-        &e,
-        Stage::Cross,
-        model::date::Date::new(2025, 3, 3).unwrap(),
-    );
-    let mut h = Hazard::new(
-        RecordMeta::new(yinhuan_app::browser::new_id(), 1_000, "dev", "u"),
-        &insp,
-        1,
-    );
-    h.description = text.into();
-    h
-}
 
 /// `h` as the server sends it at `rev`, with `description` and `remark`.
 fn server(h: &Hazard, rev: i64, description: &str, remark: &str) -> ServerRecord {

@@ -1,5 +1,11 @@
 //! Helpers shared by the browser tests (`mod support;` in each test file that needs them).
+// Each test binary uses a part of these.
+#![allow(dead_code)]
 
+use model::hazard::Hazard;
+use model::inspection::Inspection;
+use model::record::RecordMeta;
+use model::stage::Stage;
 use wasm_bindgen::JsValue;
 use yinhuan_app::store;
 
@@ -30,4 +36,25 @@ pub async fn put_raw(db: &rexie::Rexie, id: &str, kind: &str, body: &str) {
         .await
         .unwrap();
     assert!(tx.done().await.unwrap().is_committed());
+}
+
+/// A hazard of a cross inspection of a fresh enterprise, with `text` as its description.
+pub fn hazard(text: &str) -> Hazard {
+    let mut e = yinhuan_app::data::new_enterprise();
+    e.name = "测试企业".into();
+    let meta = RecordMeta::new(yinhuan_app::browser::new_id(), 1_000, "dev", "u");
+    let insp = Inspection::new(
+        meta,
+        "c",
+        &e,
+        Stage::Cross,
+        model::date::Date::new(2025, 3, 3).unwrap(),
+    );
+    let mut h = Hazard::new(
+        RecordMeta::new(yinhuan_app::browser::new_id(), 1_000, "dev", "u"),
+        &insp,
+        1,
+    );
+    h.description = text.into();
+    h
 }

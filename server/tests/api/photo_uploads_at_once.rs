@@ -12,6 +12,7 @@ use yinhuan_server::auth::sha256_hex;
 use yinhuan_server::Backend;
 
 use crate::helpers::{body_json, spawn_app_on, valid_jpeg as jpeg, TestApp};
+use crate::photos::{store_files, stored_path};
 
 async fn put(
     app: &TestApp,
@@ -27,28 +28,6 @@ async fn put(
     let res = app.request(req).await;
     let status = res.status();
     (status, body_json(res).await)
-}
-
-/// Every file under the photo directory, relative to it.
-fn files(app: &TestApp) -> Vec<String> {
-    let root = app.state.config.photos_dir();
-    let mut out = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path.strip_prefix(&root).unwrap().display().to_string());
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 async fn uploads_at_once_each_get_a_receipt_one_row_and_one_audit_line(backend: Backend) {
@@ -91,13 +70,10 @@ async fn uploads_at_once_each_get_a_receipt_one_row_and_one_audit_line(backend: 
     // Exactly the twelve photos, each under its shelf, and no spool file left behind.
     let mut want: Vec<String> = good
         .iter()
-        .map(|b| {
-            let sha = sha256_hex(b);
-            format!("{}/{sha}", &sha[..2])
-        })
+        .map(|b| stored_path(&app, &sha256_hex(b)).display().to_string())
         .collect();
     want.sort();
-    assert_eq!(files(&app), want);
+    assert_eq!(store_files(&app), want);
     for b in &good {
         let sha = sha256_hex(b);
         let path = app.state.config.photos_dir().join(&sha[..2]).join(&sha);

@@ -49,12 +49,12 @@ async fn missing(app: &TestApp, token: &str, hashes: &[&str]) -> serde_json::Val
     body_json(res).await["missing"].clone()
 }
 
-fn stored_path(app: &TestApp, sha: &str) -> std::path::PathBuf {
+pub(crate) fn stored_path(app: &TestApp, sha: &str) -> std::path::PathBuf {
     app.state.config.photos_dir().join(&sha[..2]).join(sha)
 }
 
-/// Nothing in the store: no photo, no temp file.
-fn store_files(app: &TestApp) -> Vec<String> {
+/// Every file in the photo store (photos and temp files), sorted.
+pub(crate) fn store_files(app: &TestApp) -> Vec<String> {
     let dir = app.state.config.photos_dir();
     let mut out = Vec::new();
     let mut stack = vec![dir];
@@ -71,6 +71,7 @@ fn store_files(app: &TestApp) -> Vec<String> {
             }
         }
     }
+    out.sort();
     out
 }
 
