@@ -18,7 +18,7 @@ use yinhuan_app::sync::engine::{
 };
 use yinhuan_app::sync::status::SyncStatus;
 
-use support::{fresh_db, hazard};
+use support::{fresh_db, hazard, stored, synced};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -228,14 +228,7 @@ async fn after_a_restore_the_writes_the_server_lost_are_sent_again() {
         hazard("旧"),
     );
     for (h, rev) in [(&same, 5), (&lost_edit, 9), (&lost_new, 10), (&newer, 3)] {
-        records::put(&db, h).await.unwrap();
-        let sent = sync_rows::dirty_rows(&db, None)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|r| r.id == h.meta.id.to_string())
-            .unwrap();
-        mark_pushed(&db, &sent, rev).await.unwrap();
+        synced(&db, h, rev).await;
     }
     let server = |h: &Hazard, rev: i64, text: &str| {
         let mut h = h.clone();
@@ -294,13 +287,6 @@ async fn after_a_restore_the_writes_the_server_lost_are_sent_again() {
     let mut want = vec![lost_edit.meta.id.to_string(), lost_new.meta.id.to_string()];
     want.sort();
     assert_eq!(dirty, want);
-}
-
-async fn stored(db: &rexie::Rexie, h: &Hazard) -> Hazard {
-    records::get::<Hazard>(db, &h.meta.id.to_string())
-        .await
-        .unwrap()
-        .unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,11 +11,9 @@ use model::hazard::Hazard;
 use model::sync::ServerRecord;
 use wasm_bindgen_test::*;
 use yinhuan_app::store::{records, sync_rows};
-use yinhuan_app::sync::engine::{
-    apply_server_records, begin_reconcile, finish_reconcile, mark_pushed,
-};
+use yinhuan_app::sync::engine::{apply_server_records, begin_reconcile, finish_reconcile};
 
-use support::{fresh_db, hazard};
+use support::{fresh_db, hazard, stored, synced};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -31,25 +29,6 @@ fn server(h: &Hazard, rev: i64, description: &str, remark: &str) -> ServerRecord
         deleted: false,
         body: serde_json::to_value(&h).unwrap(),
     }
-}
-
-/// Stores `h` here as synced at `rev`.
-async fn synced(db: &rexie::Rexie, h: &Hazard, rev: i64) {
-    records::put(db, h).await.unwrap();
-    let sent = sync_rows::dirty_rows(db, None)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.id == h.meta.id.to_string())
-        .unwrap();
-    mark_pushed(db, &sent, rev).await.unwrap();
-}
-
-async fn stored(db: &rexie::Rexie, h: &Hazard) -> Hazard {
-    records::get::<Hazard>(db, &h.meta.id.to_string())
-        .await
-        .unwrap()
-        .unwrap()
 }
 
 #[wasm_bindgen_test]

@@ -8,6 +8,8 @@ use model::record::RecordMeta;
 use model::stage::Stage;
 use wasm_bindgen::JsValue;
 use yinhuan_app::store;
+use yinhuan_app::store::{records, sync_rows};
+use yinhuan_app::sync::engine::mark_pushed;
 
 /// A database of this name, emptied first.
 pub async fn fresh_db(name: &str) -> rexie::Rexie {
@@ -57,4 +59,24 @@ pub fn hazard(text: &str) -> Hazard {
     );
     h.description = text.into();
     h
+}
+
+/// Stores `h` here as synced at `rev` (pushed and acknowledged).
+pub async fn synced(db: &rexie::Rexie, h: &Hazard, rev: i64) {
+    records::put(db, h).await.unwrap();
+    let sent = sync_rows::dirty_rows(db, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == h.meta.id.to_string())
+        .unwrap();
+    mark_pushed(db, &sent, rev).await.unwrap();
+}
+
+/// `h` as stored here now.
+pub async fn stored(db: &rexie::Rexie, h: &Hazard) -> Hazard {
+    records::get::<Hazard>(db, &h.meta.id.to_string())
+        .await
+        .unwrap()
+        .unwrap()
 }
