@@ -1,4 +1,4 @@
-// Trunk post_build hook, after sw-precache: writes `.br` (brotli quality 11) and `.gz` (gzip -9)
+// Trunk post_build hook (beside sw-precache, which skips these names): writes `.br` (brotli quality 11) and `.gz` (gzip -9)
 // siblings of the content-hashed files (the wasm, its JS glue, the CSS), which the server's
 // ServeDir sends as they are (server/src/static_files.rs, `precompressed_br`). Without them the
 // server compressed these per request at brotli quality 4: more bytes for every phone's first
