@@ -34,7 +34,6 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -57,6 +56,12 @@ use tokio::sync::Barrier;
 use uuid::Uuid;
 use yinhuan_server::auth::{self, sha256_hex};
 use yinhuan_server::{Config, Db};
+
+// The tests' PostgreSQL lookup (`reachable_admin`); the bench makes its own databases.
+#[allow(dead_code)]
+#[path = "../tests/support/pg.rs"]
+mod pg;
+use pg::reachable_admin;
 
 const USERNAME: &str = "bench";
 const PASSWORD: &str = "bench-password";
@@ -456,30 +461,6 @@ impl Cluster {
         pool.close().await;
         n
     }
-}
-
-/// `TEST_DATABASE_URL`, else the local server as user `postgres`, else as `root`.
-async fn reachable_admin() -> Option<PgConnectOptions> {
-    let candidates: Vec<String> = match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => vec![url],
-        _ => vec![
-            "postgres://postgres@127.0.0.1:5432/test".into(),
-            "postgres://postgres@127.0.0.1:5432/postgres".into(),
-            "postgres://root@127.0.0.1:5432/test".into(),
-            "postgres://root@127.0.0.1:5432/postgres".into(),
-        ],
-    };
-    for url in candidates {
-        let Ok(options) = PgConnectOptions::from_str(&url) else {
-            continue;
-        };
-        if let Ok(Ok(conn)) = tokio::time::timeout(Duration::from_secs(3), options.connect()).await
-        {
-            conn.close().await.ok();
-            return Some(options);
-        }
-    }
-    None
 }
 
 /// Tokens for `n` devices of [`USERNAME`], written as a login writes them (one argon2 check per

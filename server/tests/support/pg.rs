@@ -64,7 +64,7 @@ impl Drop for PgTestDatabase {
 }
 
 /// `TEST_DATABASE_URL`, else the local server as user `postgres`, else as `root` (trust auth).
-async fn reachable_admin() -> Option<PgConnectOptions> {
+pub async fn reachable_admin() -> Option<PgConnectOptions> {
     let candidates: Vec<String> = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => vec![url],
         _ => vec![
