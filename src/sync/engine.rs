@@ -2,20 +2,21 @@
 //! link is fast), pull until caught up. Every step is idempotent and saves its progress, so a cut connection, a closed tab or
 //! a killed server only means the next run continues where this one stopped.
 
-use futures::stream::{FuturesUnordered, StreamExt};
 use leptos::prelude::*;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 use model::sync::{
-    same_content, Change, PhotoCheck, PhotoMissing, PullResponse, PushOutcome as Outcome,
-    PushRequest, PushResponse, ServerRecord,
+    same_content, Change, PullResponse, PushOutcome as Outcome, PushRequest, PushResponse,
+    ServerRecord,
 };
 use serde_json::Value;
 
 use super::api::{self, ApiError};
+use super::photo_upload::pending_photos;
+// The photo phase lives in its own module; its API stays reachable here.
+pub use super::photo_upload::{upload_photos, UploadGauge, MAX_PHOTO_UPLOADS};
 use super::status::SyncStatus;
 use crate::photo::UploadState;
-use crate::store::photos::PhotoState;
 use crate::store::sync_rows::{self, RawRow};
 use crate::store::{self, StoreError};
 
@@ -388,198 +389,6 @@ pub async fn merge_in(
     })
     .await?;
     Ok(())
-}
-
-/// Photos not yet acknowledged: 本机, and 上传中 left behind by a run that was cut off (a
-/// closed tab, a reload); the server's check says which of those it already has.
-async fn pending_photos(db: &rexie::Rexie) -> Result<Vec<PhotoState>, ApiError> {
-    let mut out = store::photos::list_by_upload_state(db, UploadState::Local).await?;
-    out.extend(store::photos::list_by_upload_state(db, UploadState::Uploading).await?);
-    Ok(out)
-}
-
-/// Photo uploads in flight at most: enough to keep a good link busy while the server verifies
-/// and stores the previous photos, few enough not to starve the pull that follows.
-pub const MAX_PHOTO_UPLOADS: usize = 4;
-/// A photo answered this fast lets one more upload run beside the others.
-const FAST_PHOTO_MS: i64 = 1_500;
-/// A photo answered this slowly means a weak link: back to one at a time, so each photo
-/// finishes (and is kept as 已上传) as soon as the link allows instead of all crawling together.
-const SLOW_PHOTO_MS: i64 = 6_000;
-
-/// How many photo uploads run at once, learnt from how fast the server answers them. It starts at
-/// one: the first photo probes the link (and the server: a 429 costs one upload, not four). The
-/// measured answer time works on every browser; `navigator.connection` (effectiveType,
-/// downlink) exists only in Chromium, not on iPhones, and reports a guess about the radio, not
-/// this server's link (a county LAN behind a busy uplink looks "4g").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UploadGauge {
-    limit: usize,
-}
-
-impl Default for UploadGauge {
-    fn default() -> Self {
-        UploadGauge { limit: 1 }
-    }
-}
-
-impl UploadGauge {
-    pub fn limit(&self) -> usize {
-        self.limit
-    }
-
-    /// The server answered one upload (accepted or refused) after `ms` milliseconds.
-    pub fn answered(&mut self, ms: i64) {
-        if ms >= SLOW_PHOTO_MS {
-            self.limit = 1;
-        } else if ms < FAST_PHOTO_MS {
-            self.limit = (self.limit + 1).min(MAX_PHOTO_UPLOADS);
-        }
-    }
-}
-
-/// One photo PUT and what the server said.
-struct Attempt {
-    answer: Result<(), ApiError>,
-    ms: i64,
-    bytes: f64,
-}
-
-/// Sends one photo: 上传中 while in flight, 已上传 only on the server's acknowledgement, 本机
-/// on anything else. `None`: the photo is no longer on this device.
-async fn upload_one(
-    db: &rexie::Rexie,
-    token: &str,
-    sha: &str,
-) -> Result<Option<Attempt>, ApiError> {
-    let Some((_, blob)) = store::photos::get_photo(db, sha).await? else {
-        return Ok(None);
-    };
-    store::photos::set_upload_state(db, sha, UploadState::Uploading).await?;
-    let started = crate::browser::now_ms();
-    let answer = api::put_blob(&format!("/api/photos/{sha}"), token, &blob).await;
-    let ms = crate::browser::now_ms() - started;
-    let state = if answer.is_ok() {
-        UploadState::Uploaded
-    } else {
-        UploadState::Local
-    };
-    store::photos::set_upload_state(db, sha, state).await?;
-    Ok(Some(Attempt {
-        answer,
-        ms,
-        bytes: f64::from(blob.size() as u32),
-    }))
-}
-
-/// Uploads the photos the server lacks, up to [`UploadGauge::limit`] at a time. A photo the
-/// server refuses (damaged, cut off, not a JPEG/PNG, too big: 413/415/422) stays 本机, and the
-/// others go on; the orphan limit (429) starts no further upload in this run. Either refusal is
-/// returned as `Ok(Some(_))`: `run_once` pulls, then reports it, so the sync page shows it without
-/// keeping other devices' updates out. A network error (or any other failure) starts no further
-/// upload, lets the ones in flight finish — each is 已上传 only if the server acknowledged it —
-/// and ends the run with that error.
-pub async fn upload_photos(
-    db: &rexie::Rexie,
-    token: &str,
-    status: RwSignal<SyncStatus>,
-) -> Result<Option<ApiError>, ApiError> {
-    let pending = pending_photos(db).await?;
-    let mut hashes: Vec<String> = pending.iter().map(|p| p.sha256.clone()).collect();
-    let mut seen: HashSet<String> = hashes.iter().cloned().collect();
-    for sha in photos_of_waiting_records(db).await? {
-        if !seen.contains(&sha) && store::photos::has_photo(db, &sha).await? {
-            seen.insert(sha.clone());
-            hashes.push(sha);
-        }
-    }
-    if hashes.is_empty() {
-        return Ok(None);
-    }
-    let check: PhotoMissing =
-        api::post_json("/api/photos/check", Some(token), &PhotoCheck { hashes }).await?;
-    let total = check.missing.len();
-    let missing: HashSet<&String> = check.missing.iter().collect();
-    // The server already has these bytes (another device, an earlier cut upload).
-    let present: Vec<String> = pending
-        .iter()
-        .filter(|p| !missing.contains(&p.sha256))
-        .map(|p| p.sha256.clone())
-        .collect();
-    store::photos::set_upload_states(db, &present, UploadState::Uploaded).await?;
-
-    let mut gauge = UploadGauge::default();
-    let mut queue = check.missing.iter();
-    let mut in_flight = FuturesUnordered::new();
-    let mut started = 0;
-    let mut refused = 0;
-    let mut first_refusal = None;
-    let mut limit = None;
-    let mut failed = None;
-    loop {
-        while limit.is_none() && failed.is_none() && in_flight.len() < gauge.limit() {
-            let Some(sha) = queue.next() else { break };
-            started += 1;
-            status.update(|s| s.step = Some(format!("上传照片 {started}/{total}…")));
-            in_flight.push(upload_one(db, token, sha));
-        }
-        // A store error ends the run at once: uploads still in flight stay 上传中, which the
-        // next run counts as pending and checks against the server.
-        let Some(done) = in_flight.next().await else {
-            break;
-        };
-        let Some(attempt) = done? else { continue };
-        match attempt.answer {
-            Ok(()) => {
-                gauge.answered(attempt.ms);
-                // Counted in memory (the run ends with a full recount): recounting the store
-                // after every photo cost more than the upload itself on a 300-photo sync.
-                status.update(|s| {
-                    s.pending_photos = s.pending_photos.saturating_sub(1);
-                    s.pending_photo_bytes = (s.pending_photo_bytes - attempt.bytes).max(0.0);
-                    s.uploaded_photos += 1;
-                });
-            }
-            Err(
-                e @ ApiError::Server {
-                    status: 413 | 415 | 422,
-                    ..
-                },
-            ) => {
-                gauge.answered(attempt.ms);
-                refused += 1;
-                first_refusal.get_or_insert(e);
-            }
-            Err(e @ ApiError::Server { status: 429, .. }) => {
-                limit.get_or_insert(e);
-            }
-            Err(e) => {
-                failed.get_or_insert(e);
-            }
-        }
-    }
-    if let Some(e) = failed {
-        return Err(e);
-    }
-    if let Some(ApiError::Server { message, .. }) = &mut first_refusal {
-        *message = format!("{refused} 张照片未被服务器接受，仍保留在本机：{message}");
-    }
-    Ok(limit.or(first_refusal))
-}
-
-/// Photos of records still waiting to be pushed (refused, or in conflict). Marked 已上传 here,
-/// they may have been deleted by the server as orphans meanwhile (no stored record referred to
-/// them), so they are checked again and re-sent when missing: the record must find them.
-async fn photos_of_waiting_records(
-    db: &rexie::Rexie,
-) -> Result<std::collections::BTreeSet<String>, ApiError> {
-    let mut out = std::collections::BTreeSet::new();
-    for row in sync_rows::dirty_rows(db, None).await? {
-        if let Ok(body) = serde_json::from_str::<Value>(&row.body) {
-            out.extend(model::sync::photo_refs(&body));
-        }
-    }
-    Ok(out)
 }
 
 /// Meta key of the ids still to be confirmed against a restored server (see [`begin_reconcile`]).

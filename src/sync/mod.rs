@@ -4,6 +4,7 @@
 pub mod api;
 pub mod engine;
 pub mod photo_cache;
+pub mod photo_upload;
 pub mod scheduler;
 pub mod session;
 pub mod status;
