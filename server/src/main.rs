@@ -434,6 +434,11 @@ fn spawn_plain(
 ) {
     let stop = shutdown.clone();
     servers.spawn(async move {
+        // No Nagle, as on the HTTPS listener: a small write after another (a response's
+        // tail) must not wait up to 40 ms for the client's delayed ACK.
+        let tcp = tcp.tap_io(|stream| {
+            let _ = stream.set_nodelay(true);
+        });
         // Connect info gives the login rate limit the client's IP.
         axum::serve(
             tcp,

@@ -70,81 +70,209 @@ const UPSERT_RECORD: &str = "INSERT INTO records \
      county = excluded.county, enterprise_id = excluded.enterprise_id, \
      stage_key = excluded.stage_key";
 const DELETE_PHOTO_REFS: &str = "DELETE FROM photo_refs WHERE record_id = $1";
-const INSERT_PHOTO_REF: &str =
-    "INSERT INTO photo_refs (sha256, record_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
 const INSERT_AUDIT: &str = "INSERT INTO audit_log \
      (at, username, device_id, action, record_id, kind, rev, detail) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-/// The push's write of one accepted change inside an open transaction whose change number
-/// `$rev` is taken: where the record belongs (from the stored references), the push rules
-/// ([`decide`]), then the record, its photo references and its audit row. `Ok(())` when stored
-/// at `$rev`; `Err(answer)` when nothing was written (the caller rolls back or moves on).
+/// What [`resolve_change!`] decided for an accepted change: where it belongs and how it is
+/// written.
+struct Resolved {
+    scope: RecordScope,
+    action: &'static str,
+    /// A version of the record is stored (its photo references must be replaced).
+    existed: bool,
+}
+
+/// The reads and rules of one accepted change inside an open transaction: where the record
+/// belongs (from the stored references), then the push rules ([`decide`]) against the stored
+/// version. Writes nothing. `Ok(resolved)` when the change is to be written; `Err(answer)` when
+/// it is refused or already stored (the answer to give). Database errors leave through `?`.
 /// A macro, not a function, so one text is compiled for both native transaction types
-/// (as [`with_pool!`] does for pools); [`apply_change`] and [`apply_batch`] both use it.
-macro_rules! write_change {
-    ($tx:ident, $rev:expr, $user:expr, $device_id:expr, $change:expr, $accepted:expr) => {
-        'write: {
-            let (user, device_id, change, accepted): (&AuthUser, &str, &Change, &Accepted) =
-                ($user, $device_id, $change, &$accepted);
-            let (record, rev, id) = (&accepted.record, $rev, change.id.to_string());
+/// (as [`with_pool!`] does for pools).
+macro_rules! resolve_change {
+    ($tx:ident, $user:expr, $change:expr, $accepted:expr) => {
+        'resolve: {
+            let (user, change, accepted): (&AuthUser, &Change, &Accepted) =
+                ($user, $change, &$accepted);
+            let (record, id) = (&accepted.record, change.id.to_string());
             // The references, as stored: the inspection's enterprise, the enterprise's county.
             let inspection_enterprise: Option<Option<String>> = match record.inspection_id() {
-                Some(i) => sqlx::query_scalar(SELECT_INSPECTION_ENTERPRISE)
-                    .bind(i.to_string())
-                    .fetch_optional(&mut *$tx)
-                    .await?,
+                Some(i) => {
+                    sqlx::query_scalar(SELECT_INSPECTION_ENTERPRISE)
+                        .bind(i.to_string())
+                        .fetch_optional(&mut *$tx)
+                        .await?
+                }
                 None => None,
             };
             let enterprise_county: Option<Option<String>> = match (record, record.enterprise_id()) {
                 (AnyRecord::Enterprise(_), _) | (_, None) => None,
-                (_, Some(e)) => sqlx::query_scalar(SELECT_ENTERPRISE_COUNTY)
-                    .bind(e.to_string())
-                    .fetch_optional(&mut *$tx)
-                    .await?,
+                (_, Some(e)) => {
+                    sqlx::query_scalar(SELECT_ENTERPRISE_COUNTY)
+                        .bind(e.to_string())
+                        .fetch_optional(&mut *$tx)
+                        .await?
+                }
             };
-            let scope = match scope_from_references(record, inspection_enterprise, enterprise_county) {
-                Ok(scope) => scope,
-                Err(answer) => break 'write Err(answer),
-            };
-            let stored: Option<StoredRow> =
-                sqlx::query_as(SELECT_RECORD).bind(&id).fetch_optional(&mut *$tx).await?;
-
-            let action = match decide(&user.role, change, &accepted.body, &scope, stored)? {
-                Decision::Write { action } => action,
-                Decision::Answer(answer) => break 'write Err(answer),
-            };
-
-            let body = stored_body(accepted.body.clone(), rev);
-            sqlx::query(UPSERT_RECORD)
+            let scope =
+                match scope_from_references(record, inspection_enterprise, enterprise_county) {
+                    Ok(scope) => scope,
+                    Err(answer) => break 'resolve Err(answer),
+                };
+            let stored: Option<StoredRow> = sqlx::query_as(SELECT_RECORD)
                 .bind(&id)
-                .bind(&change.kind)
-                .bind(rev)
-                .bind(body.to_string())
-                .bind(change.deleted)
-                .bind(now_ms())
-                .bind(&scope.county)
-                .bind(scope.enterprise_id.map(|e| e.to_string()))
-                .bind(&scope.stage_key)
-                .execute(&mut *$tx)
+                .fetch_optional(&mut *$tx)
                 .await?;
-            sqlx::query(DELETE_PHOTO_REFS).bind(&id).execute(&mut *$tx).await?;
-            for sha in photo_refs(&body) {
-                sqlx::query(INSERT_PHOTO_REF).bind(sha).bind(&id).execute(&mut *$tx).await?;
+            let existed = stored.is_some();
+            match decide(&user.role, change, &accepted.body, &scope, stored)? {
+                Decision::Write { action } => Ok::<Resolved, PushOutcome>(Resolved {
+                    scope,
+                    action,
+                    existed,
+                }),
+                Decision::Answer(answer) => Err(answer),
             }
-            let detail = serde_json::json!({ "base_rev": change.base_rev, "body": body });
-            sqlx::query(INSERT_AUDIT)
-                .bind(now_ms())
-                .bind(&user.info.username)
-                .bind(device_id)
-                .bind(action)
+        }
+    };
+}
+
+/// The audit row of one stored change (written by [`insert_audit!`]).
+struct AuditRow {
+    at: i64,
+    action: &'static str,
+    record_id: String,
+    kind: String,
+    rev: i64,
+    /// `{"base_rev":…,"body":…}`: what was sent, as stored.
+    detail: String,
+}
+
+/// The writes of one resolved change at change number `$rev`: the record and its photo
+/// references (all of them in one statement). Evaluates to the change's [`AuditRow`], which
+/// the caller writes with [`insert_audit!`]. Database errors leave through `?`.
+macro_rules! store_change {
+    ($tx:ident, $rev:expr, $change:expr, $accepted:expr, $resolved:expr) => {{
+        let (change, accepted, resolved): (&Change, &Accepted, &Resolved) =
+            ($change, &$accepted, &$resolved);
+        let (rev, id, scope) = ($rev, change.id.to_string(), &resolved.scope);
+        let body = stored_body(accepted.body.clone(), rev);
+        // Serialised once: the stored text and the audit detail's copy are the same bytes.
+        let text = body.to_string();
+        let now = now_ms();
+        sqlx::query(UPSERT_RECORD)
+            .bind(&id)
+            .bind(&change.kind)
+            .bind(rev)
+            .bind(&text)
+            .bind(change.deleted)
+            .bind(now)
+            .bind(&scope.county)
+            .bind(scope.enterprise_id.map(|e| e.to_string()))
+            .bind(&scope.stage_key)
+            .execute(&mut *$tx)
+            .await?;
+        // A record never stored before has no references to replace.
+        if resolved.existed {
+            sqlx::query(DELETE_PHOTO_REFS)
                 .bind(&id)
-                .bind(&change.kind)
-                .bind(rev)
-                .bind(detail.to_string())
                 .execute(&mut *$tx)
                 .await?;
-            Ok::<(), PushOutcome>(())
+        }
+        let refs = photo_refs(&body);
+        if !refs.is_empty() {
+            let sql = insert_photo_refs_sql(refs.len());
+            // Built from the count alone: no data is in the text.
+            let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&id);
+            for sha in refs {
+                insert = insert.bind(sha);
+            }
+            insert.execute(&mut *$tx).await?;
+        }
+        AuditRow {
+            at: now,
+            action: resolved.action,
+            detail: audit_detail(change.base_rev, &text),
+            record_id: id,
+            kind: change.kind.clone(),
+            rev,
+        }
+    }};
+}
+
+/// Writes `$rows` (a slice of [`AuditRow`]) for `$user` on `$device_id`, up to
+/// [`AUDIT_ROWS_PER_INSERT`] per statement. Database errors leave through `?`.
+macro_rules! insert_audit {
+    ($tx:ident, $user:expr, $device_id:expr, $rows:expr) => {{
+        let (user, device_id, rows): (&AuthUser, &str, &[AuditRow]) = ($user, $device_id, $rows);
+        for chunk in rows.chunks(AUDIT_ROWS_PER_INSERT) {
+            let sql = insert_audit_sql(chunk.len());
+            // Built from the count alone: no data is in the text.
+            let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for row in chunk {
+                insert = insert
+                    .bind(row.at)
+                    .bind(&user.info.username)
+                    .bind(device_id)
+                    .bind(row.action)
+                    .bind(&row.record_id)
+                    .bind(&row.kind)
+                    .bind(row.rev)
+                    .bind(&row.detail);
+            }
+            insert.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// Audit rows per statement: 8 parameters each, far under SQLite's 32,766 and PostgreSQL's
+/// 65,535 parameters per statement.
+const AUDIT_ROWS_PER_INSERT: usize = 200;
+
+/// `INSERT INTO audit_log … VALUES (…), (…)` for `rows` rows of [`INSERT_AUDIT`]'s columns.
+fn insert_audit_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let p: Vec<String> = (1..=8).map(|c| format!("${}", r * 8 + c)).collect();
+            format!("({})", p.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO audit_log (at, username, device_id, action, record_id, kind, rev, detail) \
+         VALUES {}",
+        values.join(", ")
+    )
+}
+
+/// `INSERT INTO photo_refs …` of `refs` photos of one record (`$1`); a pair already there is
+/// left as it is.
+fn insert_photo_refs_sql(refs: usize) -> String {
+    let values: Vec<String> = (0..refs).map(|i| format!("(${}, $1)", i + 2)).collect();
+    format!(
+        "INSERT INTO photo_refs (sha256, record_id) VALUES {} ON CONFLICT DO NOTHING",
+        values.join(", ")
+    )
+}
+
+/// The audit detail of a stored change: the same text as
+/// `json!({"base_rev": base_rev, "body": body}).to_string()` (keys in this order either way),
+/// without serialising the body a second time.
+fn audit_detail(base_rev: i64, body_text: &str) -> String {
+    format!("{{\"base_rev\":{base_rev},\"body\":{body_text}}}")
+}
+
+/// The push's write of one accepted change inside an open transaction whose change number
+/// `$rev` is taken: [`resolve_change!`], [`store_change!`], then its audit row. `Ok(())` when stored at
+/// `$rev`; `Err(answer)` when nothing was written (the caller rolls back or moves on).
+/// [`apply_change`] and [`apply_batch`] use it; [`apply_push`] calls the two halves itself.
+macro_rules! write_change {
+    ($tx:ident, $rev:expr, $user:expr, $device_id:expr, $change:expr, $accepted:expr) => {
+        match resolve_change!($tx, $user, $change, $accepted) {
+            Ok(resolved) => {
+                let audit = store_change!($tx, $rev, $change, $accepted, resolved);
+                insert_audit!($tx, $user, $device_id, std::slice::from_ref(&audit));
+                Ok::<(), PushOutcome>(())
+            }
+            Err(answer) => Err(answer),
         }
     };
 }
@@ -461,4 +589,36 @@ pub async fn photo_scopes(db: &Db, sha256: &str) -> Result<Vec<RecordScope>, App
         .into_iter()
         .map(|(c, e, s)| scope_of(c, e, s))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_detail_is_the_text_serde_writes() {
+        let body = serde_json::json!({"meta": {"id": "x", "rev": 3}, "描述": "护栏\"缺失\"", "n": [1, 2.5, null]});
+        let text = body.to_string();
+        for base_rev in [0, 7, -1] {
+            let want = serde_json::json!({ "base_rev": base_rev, "body": body }).to_string();
+            assert_eq!(audit_detail(base_rev, &text), want);
+        }
+    }
+
+    #[test]
+    fn multi_row_statements_number_every_parameter() {
+        assert_eq!(
+            insert_photo_refs_sql(2),
+            "INSERT INTO photo_refs (sha256, record_id) VALUES ($2, $1), ($3, $1) ON CONFLICT DO NOTHING"
+        );
+        let two = insert_audit_sql(2);
+        assert!(
+            two.ends_with(
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8), ($9, $10, $11, $12, $13, $14, $15, $16)"
+            ),
+            "{two}"
+        );
+        assert!(insert_audit_sql(AUDIT_ROWS_PER_INSERT)
+            .contains(&format!("${}", AUDIT_ROWS_PER_INSERT * 8)));
+    }
 }
