@@ -5,7 +5,9 @@
 use model::sync::Role;
 use yinhuan_server::Backend;
 
-use crate::helpers::{enterprise_change, hazard_change, new_id, spawn_app_on, XINFU};
+use crate::helpers::{
+    body_json, enterprise_change, hazard_change, inspection_for, new_id, spawn_app_on, XINFU,
+};
 
 fn applied_rev(outcome: &serde_json::Value) -> i64 {
     assert_eq!(outcome["status"], "applied", "{outcome}");
@@ -77,4 +79,104 @@ async fn refusals_inside_one_push_are_rolled_back_alone(backend: Backend) {
     assert_eq!(app.count("SELECT value FROM change_seq").await, 4);
 }
 
-crate::both_backends!(refusals_inside_one_push_are_rolled_back_alone);
+/// A photo whose reference the database refuses to store (a trigger standing in for any
+/// database failure in the middle of a change's writes).
+const BROKEN_PHOTO: &str = "abababababababababababababababababababababababababababababababab";
+
+async fn a_database_failure_keeps_the_changes_stored_before_it(backend: Backend) {
+    let Some(app) = spawn_app_on(backend).await else {
+        return;
+    };
+    match backend {
+        Backend::Sqlite => {
+            app.execute(
+                "CREATE TRIGGER broken BEFORE INSERT ON photo_refs \
+                 WHEN NEW.sha256 = 'abababababababababababababababababababababababababababababababab' \
+                 BEGIN SELECT RAISE(ABORT, 'broken'); END",
+            )
+            .await
+        }
+        Backend::Postgres => {
+            app.execute(
+                "CREATE FUNCTION broken() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.sha256 = 'abababababababababababababababababababababababababababababababab' \
+                 THEN RAISE EXCEPTION 'broken'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            )
+            .await;
+            app.execute(
+                "CREATE TRIGGER broken BEFORE INSERT ON photo_refs \
+                 FOR EACH ROW EXECUTE FUNCTION broken()",
+            )
+            .await
+        }
+    }
+    let token = app.user("demo", Role::City).await;
+    let enterprise = new_id();
+    let setup = app
+        .push(
+            &token,
+            vec![
+                enterprise_change(enterprise, XINFU, 0, "甲钢铁"),
+                inspection_for(enterprise),
+            ],
+        )
+        .await;
+    assert_eq!(applied_rev(&setup[1]), 2);
+
+    // The server applies references first: both enterprises are stored, then the hazard's
+    // write fails.
+    let (first, hazard, last) = (new_id(), new_id(), new_id());
+    let changes = vec![
+        enterprise_change(first, XINFU, 0, "乙钢铁"),
+        hazard_change(hazard, enterprise, 0, "护栏缺失", "open", &[BROKEN_PHOTO]),
+        enterprise_change(last, XINFU, 0, "丙钢铁"),
+    ];
+    let res = app
+        .post_json(
+            "/api/sync/push",
+            Some(&token),
+            serde_json::json!({"device_id": "dev-test", "changes": changes}),
+        )
+        .await;
+    assert_eq!(res.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let answer = body_json(res).await;
+    assert!(
+        answer["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{answer}"
+    );
+
+    // What came before the failure is committed whole: records, audit rows, change number.
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 4);
+    assert_eq!(app.count("SELECT value FROM change_seq").await, 4);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE record_id IS NOT NULL")
+            .await,
+        4
+    );
+    // The failing change left nothing behind.
+    assert_eq!(app.count("SELECT COUNT(*) FROM photo_refs").await, 0);
+
+    // The device sends the same batch again once the database is well: the stored ones are
+    // answered as before, the hazard is stored next, without a gap.
+    app.execute(match backend {
+        Backend::Sqlite => "DROP TRIGGER broken",
+        Backend::Postgres => "DROP TRIGGER broken ON photo_refs",
+    })
+    .await;
+    let again = app.push(&token, changes).await;
+    assert_eq!(applied_rev(&again[0]), 3);
+    assert_eq!(applied_rev(&again[2]), 4);
+    assert_eq!(applied_rev(&again[1]), 5);
+    assert_eq!(app.count("SELECT value FROM change_seq").await, 5);
+    assert_eq!(app.count("SELECT COUNT(*) FROM photo_refs").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE record_id IS NOT NULL")
+            .await,
+        5
+    );
+}
+
+crate::both_backends!(
+    refusals_inside_one_push_are_rolled_back_alone,
+    a_database_failure_keeps_the_changes_stored_before_it
+);
