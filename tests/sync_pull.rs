@@ -101,6 +101,33 @@ async fn a_pulled_page_is_applied_record_by_record_in_one_go() {
     assert_eq!(dirty, vec![edited.meta.id.to_string()]);
 }
 
+/// A page naming one record twice (no server of ours sends that, a faulty one might): the
+/// second version meets the first one's write, as record by record — the newer wins in either
+/// order, never the one that came last.
+#[wasm_bindgen_test]
+async fn a_record_twice_in_one_page_ends_at_its_newer_version() {
+    let db = fresh_db("t_sync_pull_twice").await;
+    let (up, down) = (hazard("先旧后新"), hazard("先新后旧"));
+    apply_server_records(
+        &db,
+        vec![
+            (server(&up, 5, "第五版", ""), false),
+            (server(&up, 7, "第七版", ""), false),
+            (server(&down, 7, "第七版", ""), false),
+            (server(&down, 5, "第五版", ""), false),
+        ],
+    )
+    .await
+    .unwrap();
+    for h in [&up, &down] {
+        let got = stored(&db, h).await;
+        assert_eq!(
+            (got.description.as_str(), got.meta.rev, got.meta.dirty),
+            ("第七版", 7, false)
+        );
+    }
+}
+
 /// The restore case of the record-by-record test (sync_engine.rs), pulled as one page.
 #[wasm_bindgen_test]
 async fn after_a_restore_a_page_queues_again_what_the_server_lost() {

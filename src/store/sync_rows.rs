@@ -161,13 +161,12 @@ pub async fn entry(db: &Rexie, id: &str) -> StoreResult<Option<SyncEntry>> {
 pub async fn entries(db: &Rexie, ids: &[&str]) -> StoreResult<Vec<Option<SyncEntry>>> {
     let tx = db.transaction(&[SYNC], TransactionMode::ReadOnly)?;
     let store = tx.store(SYNC)?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        out.push(store.get(JsValue::from_str(id)).await?);
-    }
+    // Every read placed at once (see `update_each`).
+    let out =
+        futures::future::join_all(ids.iter().map(|id| store.get(JsValue::from_str(id)))).await;
     tx.done().await?;
     out.into_iter()
-        .map(|v| v.map(from_js).transpose())
+        .map(|v| v?.map(from_js).transpose())
         .collect()
 }
 
@@ -202,7 +201,14 @@ pub async fn update(
 }
 
 /// [`update`] for several records in ONE read-write transaction (a push batch's
-/// acknowledgements): one commit instead of one per record, and all or none are written.
+/// acknowledgements, a pulled page): one commit instead of one per record, and all or none are
+/// written.
+///
+/// The requests are pipelined: every read is placed at once, then every write. A transaction
+/// runs its requests in the order they are placed, and the database answers them back to back,
+/// where awaiting each one first cost a round trip to the browser's database process per
+/// request (4 per record: 800 for a 200-record push batch). With an id given twice, the second
+/// must see the first's write: then they run one after the other as before.
 pub async fn update_each<F>(db: &Rexie, items: Vec<(String, F)>) -> StoreResult<()>
 where
     F: FnOnce(Option<RawRow>, SyncEntry) -> StoreResult<(Option<RawRow>, Option<SyncEntry>)>,
@@ -210,36 +216,77 @@ where
     if items.is_empty() {
         return Ok(());
     }
+    let distinct = items
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len()
+        == items.len();
     let tx = db.transaction(&[RECORDS, SYNC], TransactionMode::ReadWrite)?;
     let result = async {
         let records = tx.store(RECORDS)?;
         let sync = tx.store(SYNC)?;
-        for (id, f) in items {
-            let key = JsValue::from_str(&id);
-            let row = records
-                .get(key.clone())
-                .await?
-                .map(|v| RawRow::from_js(&v))
-                .transpose()?;
-            let entry = match sync.get(key).await? {
-                Some(v) => from_js(v)?,
-                None => SyncEntry {
-                    id: id.clone(),
-                    ..Default::default()
-                },
-            };
-            let (new_row, new_entry) = f(row, entry)?;
-            if let Some(r) = new_row {
-                records.put(&r.to_js(), None).await?;
+        if !distinct {
+            for (id, f) in items {
+                let key = JsValue::from_str(&id);
+                let row = records.get(key.clone()).await?;
+                let entry = sync.get(key).await?;
+                let (new_row, new_entry) = step(id, f, row, entry)?;
+                if let Some(r) = new_row {
+                    records.put(&r, None).await?;
+                }
+                if let Some(e) = new_entry {
+                    sync.put(&e, None).await?;
+                }
             }
-            if let Some(e) = new_entry {
-                sync.put(&to_js(&e)?, None).await?;
-            }
+            return Ok(());
         }
+        let keys: Vec<JsValue> = items.iter().map(|(id, _)| JsValue::from_str(id)).collect();
+        let (rows, entries) = futures::future::join(
+            futures::future::join_all(keys.iter().map(|k| records.get(k.clone()))),
+            futures::future::join_all(keys.iter().map(|k| sync.get(k.clone()))),
+        )
+        .await;
+        let mut row_puts = Vec::new();
+        let mut entry_puts = Vec::new();
+        for ((id, f), (row, entry)) in items.into_iter().zip(rows.into_iter().zip(entries)) {
+            let (new_row, new_entry) = step(id, f, row?, entry?)?;
+            row_puts.extend(new_row.map(|r| (r, None)));
+            entry_puts.extend(new_entry.map(|e| (e, None)));
+        }
+        // Each `put_all` places its requests at once and waits for the last; a failed one
+        // aborts the transaction, which `finish` reports.
+        records.put_all(row_puts.into_iter()).await?;
+        sync.put_all(entry_puts.into_iter()).await?;
         Ok(())
     }
     .await;
     finish(tx, result).await
+}
+
+/// One record of [`update_each`]: decodes what is stored, runs `f`, encodes what to write.
+fn step<F>(
+    id: String,
+    f: F,
+    row: Option<JsValue>,
+    entry: Option<JsValue>,
+) -> StoreResult<(Option<JsValue>, Option<JsValue>)>
+where
+    F: FnOnce(Option<RawRow>, SyncEntry) -> StoreResult<(Option<RawRow>, Option<SyncEntry>)>,
+{
+    let row = row.map(|v| RawRow::from_js(&v)).transpose()?;
+    let entry = match entry {
+        Some(v) => from_js(v)?,
+        None => SyncEntry {
+            id,
+            ..Default::default()
+        },
+    };
+    let (new_row, new_entry) = f(row, entry)?;
+    Ok((
+        new_row.map(|r| r.to_js()),
+        new_entry.map(|e| to_js(&e)).transpose()?,
+    ))
 }
 
 /// A small value kept with the data (pull cursor, server instance id).
