@@ -394,18 +394,25 @@ pub async fn set_upload_states(
     let mut legacy = Vec::new();
     let result = async {
         let states = tx.store(PHOTO_STATE)?;
-        for sha in hashes {
-            match states.get(JsValue::from_str(sha)).await? {
+        // Every read placed at once, then every write (see `sync_rows::update_each`): the
+        // engine marks a batch of acknowledged photos while the next ones upload.
+        let rows =
+            futures::future::join_all(hashes.iter().map(|sha| states.get(JsValue::from_str(sha))))
+                .await;
+        let mut puts = Vec::new();
+        for (sha, row) in hashes.iter().zip(rows) {
+            match row? {
                 Some(row) => {
                     let mut row: PhotoState = from_js(row)?;
                     if row.state != state {
                         row.state = state;
-                        states.put(&to_js(&row)?, None).await?;
+                        puts.push((to_js(&row)?, None));
                     }
                 }
                 None => legacy.push(sha),
             }
         }
+        states.put_all(puts.into_iter()).await?;
         Ok(())
     }
     .await;

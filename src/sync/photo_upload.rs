@@ -89,6 +89,43 @@ enum Done {
     Marked(Result<(), StoreError>),
 }
 
+/// The photo phase's progress not yet shown on the sync page. Shown at most every
+/// [`Progress::EVERY_MS`]: redrawing the page for each photo (twice: its start, its answer)
+/// cost 0.2–0.3 s of a 300-photo sync's 2.5 s; ten redraws a second still read as live.
+#[derive(Default)]
+struct Progress {
+    step: Option<String>,
+    uploaded: u32,
+    bytes: f64,
+    shown_at: i64,
+}
+
+impl Progress {
+    const EVERY_MS: i64 = 100;
+
+    /// Puts what changed into `status`, if `now` or enough time has passed since last time.
+    fn show(&mut self, status: RwSignal<SyncStatus>, now: bool) {
+        let at = crate::browser::now_ms();
+        if self.step.is_none() && self.uploaded == 0 {
+            return;
+        }
+        if !now && at - self.shown_at < Self::EVERY_MS {
+            return;
+        }
+        self.shown_at = at;
+        let (step, n, bytes) = (self.step.take(), self.uploaded, self.bytes);
+        (self.uploaded, self.bytes) = (0, 0.0);
+        status.update(|s| {
+            if step.is_some() {
+                s.step = step;
+            }
+            s.pending_photos = s.pending_photos.saturating_sub(n);
+            s.pending_photo_bytes = (s.pending_photo_bytes - bytes).max(0.0);
+            s.uploaded_photos += n;
+        });
+    }
+}
+
 /// Sends one photo. The store is only read here; the caller records the answer.
 async fn upload_one(
     db: &rexie::Rexie,
@@ -164,6 +201,7 @@ pub async fn upload_photos(
     let mut limit = None;
     let mut failed = None;
     let mut store_failed = None;
+    let mut shown = Progress::default();
     loop {
         while limit.is_none()
             && failed.is_none()
@@ -173,7 +211,7 @@ pub async fn upload_photos(
             let Some(sha) = queue.next() else { break };
             started += 1;
             uploading += 1;
-            status.update(|s| s.step = Some(format!("上传照片 {started}/{total}…")));
+            shown.step = Some(format!("上传照片 {started}/{total}…"));
             in_flight.push(Box::pin(async move {
                 Done::Upload(upload_one(db, token, sha).await)
             }));
@@ -185,6 +223,7 @@ pub async fn upload_photos(
                 Done::Marked(mark_uploaded(db, batch).await)
             }));
         }
+        shown.show(status, false);
         let Some(done) = in_flight.next().await else {
             break;
         };
@@ -216,11 +255,8 @@ pub async fn upload_photos(
                 acked.push(attempt.sha);
                 // Counted in memory (the run ends with a full recount): recounting the store
                 // after every photo cost more than the upload itself on a 300-photo sync.
-                status.update(|s| {
-                    s.pending_photos = s.pending_photos.saturating_sub(1);
-                    s.pending_photo_bytes = (s.pending_photo_bytes - attempt.bytes).max(0.0);
-                    s.uploaded_photos += 1;
-                });
+                shown.uploaded += 1;
+                shown.bytes += attempt.bytes;
             }
             Err(
                 e @ ApiError::Server {
@@ -240,6 +276,7 @@ pub async fn upload_photos(
             }
         }
     }
+    shown.show(status, true);
     if let Some(e) = store_failed {
         return Err(e.into());
     }
