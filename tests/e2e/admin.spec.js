@@ -57,7 +57,10 @@ test('县级管理员: roster import, accounts, device sync seen, disable refuse
   await expect(a.getByTestId('roster-counts')).toContainText('有错误 3 行');
   const errors = a.getByTestId('roster-errors');
   await expect(errors).toContainText('统一社会信用代码');
-  await expect(errors.locator('tr', { hasText: '6' })).toContainText('第 2 行');
+  // The row whose 行号 cell is 6 (the duplicate): another row's message may contain a "6"
+  // too (a computed check character), so the number is matched in its own cell.
+  const row6 = errors.locator('tr').filter({ has: a.locator('td:first-child', { hasText: /^6$/ }) });
+  await expect(row6).toContainText('第 2 行');
   await a.screenshot({ path: test.info().outputPath('roster-preview.png'), fullPage: true });
   await a.getByTestId('roster-commit').click();
   await expect(a.getByTestId('roster-done')).toContainText('新增 2 家');
