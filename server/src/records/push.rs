@@ -12,8 +12,13 @@
 //!   else can take a number while the lock is held, so stored changes get consecutive `rev`s,
 //!   a refused change takes none, and the committed `change_seq` is the last one stored
 //!   (one statement per push instead of one per change).
-//! - a server failure (database error) keeps what was stored before it, commits that and
-//!   answers with the error, as the one-transaction-per-change push did.
+//! - a server failure while writing a change (database error) keeps what was stored before
+//!   it, commits that and answers with the error, as the one-transaction-per-change push did.
+//!   A database failure while resolving a change (outside any savepoint; PostgreSQL then
+//!   refuses the rest of the transaction) rolls the whole request back instead: the device
+//!   keeps every change of it queued and sends them again, and the answers are the same.
+//!   (A savepoint around the reads too would cost two statements per change for a failure
+//!   that loses nothing either way.)
 
 use super::*;
 
