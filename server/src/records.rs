@@ -70,9 +70,14 @@ const UPSERT_RECORD: &str = "INSERT INTO records \
      county = excluded.county, enterprise_id = excluded.enterprise_id, \
      stage_key = excluded.stage_key";
 const DELETE_PHOTO_REFS: &str = "DELETE FROM photo_refs WHERE record_id = $1";
-const INSERT_AUDIT: &str = "INSERT INTO audit_log \
-     (at, username, device_id, action, record_id, kind, rev, detail) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+/// The audit row's columns, written once for the one-row [`INSERT_AUDIT`] and the multi-row
+/// [`insert_audit_sql`].
+macro_rules! audit_insert_head {
+    () => {
+        "INSERT INTO audit_log (at, username, device_id, action, record_id, kind, rev, detail) VALUES "
+    };
+}
+const INSERT_AUDIT: &str = concat!(audit_insert_head!(), "($1, $2, $3, $4, $5, $6, $7, $8)");
 
 /// What [`resolve_change!`] decided for an accepted change: where it belongs and how it is
 /// written.
@@ -236,11 +241,7 @@ fn insert_audit_sql(rows: usize) -> String {
             format!("({})", p.join(", "))
         })
         .collect();
-    format!(
-        "INSERT INTO audit_log (at, username, device_id, action, record_id, kind, rev, detail) \
-         VALUES {}",
-        values.join(", ")
-    )
+    format!(concat!(audit_insert_head!(), "{}"), values.join(", "))
 }
 
 /// `INSERT INTO photo_refs …` of `refs` photos of one record (`$1`); a pair already there is
