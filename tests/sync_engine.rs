@@ -310,7 +310,20 @@ fn install_photo_server(delay_ms: u32, refuse: Option<&str>, limit: bool, fail_f
         globalThis.fetch = (req) => {
             const path = new URL(req.url).pathname;
             if (req.method === 'POST' && path === '/api/photos/check') {
-                return req.json().then((b) => json(200, { missing: b.hashes }));
+                // `drop` ({ db, sha }): that photo is deleted on the device before the answer
+                // arrives, as when its hazard is discarded while the sync runs.
+                const dropped = !s.drop ? Promise.resolve() : new Promise((done, fail) => {
+                    const open = indexedDB.open(s.drop.db);
+                    open.onerror = () => fail(open.error);
+                    open.onsuccess = () => {
+                        const tx = open.result.transaction(['photos', 'photo_state'], 'readwrite');
+                        tx.objectStore('photos').delete(s.drop.sha);
+                        tx.objectStore('photo_state').delete(s.drop.sha);
+                        tx.oncomplete = () => { open.result.close(); done(); };
+                        tx.onerror = () => fail(tx.error);
+                    };
+                });
+                return dropped.then(() => req.json()).then((b) => json(200, { missing: b.hashes }));
             }
             if (req.method === 'PUT' && path.startsWith('/api/photos/')) {
                 const sha = path.slice('/api/photos/'.length);
@@ -511,6 +524,34 @@ async fn the_orphan_limit_stops_the_uploads_after_the_first_photo() {
     for sha in &shas {
         assert_eq!(state_of(&db, sha).await, UploadState::Local);
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_photo_deleted_while_the_sync_runs_is_not_sent_and_the_others_are() {
+    let name = "t_sync_photos_dropped";
+    let db = fresh_db(name).await;
+    let shas = stored_photos(&db, 12).await;
+    let status = RwSignal::new(SyncStatus::default());
+    install_photo_server(10, None, false, 0);
+    // Deleted after the server's check listed it, before its upload (the photos are read from
+    // the store a few at a time ahead of their PUT): one late in the queue.
+    let gone = shas[9].clone();
+    let drop = js_sys::Object::new();
+    js_sys::Reflect::set(&drop, &"db".into(), &name.into()).unwrap();
+    js_sys::Reflect::set(&drop, &"sha".into(), &gone.as_str().into()).unwrap();
+    let server = js_sys::Reflect::get(&js_sys::global(), &"__photoServer".into()).unwrap();
+    js_sys::Reflect::set(&server, &"drop".into(), &drop).unwrap();
+    let result = upload_photos(&db, "token", status).await;
+    let puts = photo_server_list("puts");
+    remove_photo_server();
+
+    assert_eq!(result.unwrap(), None);
+    assert!(!puts.contains(&gone), "a deleted photo was sent: {puts:?}");
+    assert_eq!(puts.len(), shas.len() - 1, "{puts:?}");
+    for sha in shas.iter().filter(|s| **s != gone) {
+        assert_eq!(state_of(&db, sha).await, UploadState::Uploaded, "{sha}");
+    }
+    assert_eq!(photos::upload_state(&db, &gone).await.unwrap(), None);
 }
 
 #[wasm_bindgen_test]

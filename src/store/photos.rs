@@ -217,6 +217,22 @@ pub async fn get_photo(db: &Rexie, sha256: &str) -> StoreResult<Option<(PhotoMet
     value.map(split_row).transpose()
 }
 
+/// Several photos in one read-only transaction, every read placed at once (the sync run reads
+/// the next photos to upload while the previous ones travel), in the order of `hashes`.
+pub async fn get_photos(
+    db: &Rexie,
+    hashes: &[String],
+) -> StoreResult<Vec<Option<(PhotoMeta, Blob)>>> {
+    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+    let photos = tx.store(PHOTOS)?;
+    let rows =
+        futures::future::join_all(hashes.iter().map(|sha| photos.get(JsValue::from_str(sha))))
+            .await;
+    rows.into_iter()
+        .map(|row| row?.map(split_row).transpose())
+        .collect()
+}
+
 async fn list_by(db: &Rexie, index: &str, key: &str) -> StoreResult<Vec<(PhotoMeta, Blob)>> {
     let tx = db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
     let range = KeyRange::only(&JsValue::from_str(key)).map_err(rexie::Error::from)?;

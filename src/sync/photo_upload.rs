@@ -12,10 +12,11 @@
 use futures::future::LocalBoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
 use leptos::prelude::*;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 
 use model::sync::{PhotoCheck, PhotoMissing};
 use serde_json::Value;
+use web_sys::Blob;
 
 use super::api::{self, ApiError};
 use super::status::SyncStatus;
@@ -82,11 +83,17 @@ struct Attempt {
     bytes: f64,
 }
 
-/// What finished in the upload loop: an upload (`None`: the photo is no longer on this
-/// device), or the write of a batch of acknowledgements.
+/// Photos read from the store ahead of their upload, in one transaction: a slot that frees
+/// starts its next PUT at once instead of waiting for a read of its own (300 reads one after
+/// the other sat on the upload's path).
+const READ_AHEAD: usize = 8;
+
+/// What finished in the upload loop: an upload, the write of a batch of acknowledgements, or
+/// the read of the next photos (`None`: the photo is no longer on this device).
 enum Done {
-    Upload(Result<Option<Attempt>, ApiError>),
+    Upload(Attempt),
     Marked(Result<(), StoreError>),
+    Read(Result<Vec<(String, Option<Blob>)>, StoreError>),
 }
 
 /// The photo phase's progress not yet shown on the sync page. Shown at most every
@@ -126,24 +133,30 @@ impl Progress {
     }
 }
 
-/// Sends one photo. The store is only read here; the caller records the answer.
-async fn upload_one(
-    db: &rexie::Rexie,
-    token: &str,
-    sha: String,
-) -> Result<Option<Attempt>, ApiError> {
-    let Some((_, blob)) = store::photos::get_photo(db, &sha).await? else {
-        return Ok(None);
-    };
+/// Sends one photo; the caller records the answer.
+async fn upload_one(token: &str, sha: String, blob: Blob) -> Attempt {
     let started = crate::browser::now_ms();
     let answer = api::put_blob(&format!("/api/photos/{sha}"), token, &blob).await;
     let ms = crate::browser::now_ms() - started;
-    Ok(Some(Attempt {
+    Attempt {
         sha,
         answer,
         ms,
         bytes: f64::from(blob.size() as u32),
-    }))
+    }
+}
+
+/// The next photos to send, read in one transaction.
+async fn read_next(
+    db: &rexie::Rexie,
+    hashes: Vec<String>,
+) -> Result<Vec<(String, Option<Blob>)>, StoreError> {
+    let photos = store::photos::get_photos(db, &hashes).await?;
+    Ok(hashes
+        .into_iter()
+        .zip(photos)
+        .map(|(sha, photo)| (sha, photo.map(|(_, blob)| blob)))
+        .collect())
 }
 
 /// Marks `hashes` 已上传 in one transaction.
@@ -190,6 +203,8 @@ pub async fn upload_photos(
     let mut gauge = UploadGauge::default();
     let mut in_flight: FuturesUnordered<LocalBoxFuture<'_, Done>> = FuturesUnordered::new();
     let mut queue = check.missing.into_iter();
+    let mut ready: VecDeque<(String, Blob)> = VecDeque::new();
+    let mut reading = false;
     let mut uploading = 0;
     // Acknowledged, not yet written; and whether a write is running (one at a time, so the
     // batches land in order and each waits for nothing but the store).
@@ -203,18 +218,26 @@ pub async fn upload_photos(
     let mut store_failed = None;
     let mut shown = Progress::default();
     loop {
-        while limit.is_none()
-            && failed.is_none()
-            && store_failed.is_none()
-            && uploading < gauge.limit()
-        {
-            let Some(sha) = queue.next() else { break };
+        let going = limit.is_none() && failed.is_none() && store_failed.is_none();
+        while going && uploading < gauge.limit() {
+            let Some((sha, blob)) = ready.pop_front() else {
+                break;
+            };
             started += 1;
             uploading += 1;
             shown.step = Some(format!("上传照片 {started}/{total}…"));
             in_flight.push(Box::pin(async move {
-                Done::Upload(upload_one(db, token, sha).await)
+                Done::Upload(upload_one(token, sha, blob).await)
             }));
+        }
+        if going && !reading && ready.len() < MAX_PHOTO_UPLOADS {
+            let next: Vec<String> = queue.by_ref().take(READ_AHEAD).collect();
+            if !next.is_empty() {
+                reading = true;
+                in_flight.push(Box::pin(
+                    async move { Done::Read(read_next(db, next).await) },
+                ));
+            }
         }
         if !marking && !acked.is_empty() && store_failed.is_none() {
             marking = true;
@@ -237,16 +260,25 @@ pub async fn upload_photos(
                 }
                 continue;
             }
-            Done::Upload(result) => {
-                uploading -= 1;
+            Done::Read(result) => {
+                reading = false;
                 match result {
-                    Ok(Some(attempt)) => attempt,
-                    Ok(None) => continue,
+                    // A photo deleted meanwhile (its hazard discarded) is simply not sent.
+                    Ok(photos) => ready.extend(
+                        photos
+                            .into_iter()
+                            .filter_map(|(sha, blob)| Some((sha, blob?))),
+                    ),
+                    // Like a cut link: no new upload, the acknowledgements received are written.
                     Err(e) => {
-                        failed.get_or_insert(e);
-                        continue;
+                        failed.get_or_insert(e.into());
                     }
                 }
+                continue;
+            }
+            Done::Upload(attempt) => {
+                uploading -= 1;
+                attempt
             }
         };
         match attempt.answer {

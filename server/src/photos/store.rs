@@ -5,19 +5,19 @@
 //! Keys are content addressed, `ab/<sha256>` (under the bucket prefix on S3), the same layout
 //! `<data>/photos` has always had, so an existing store is read as it is.
 //!
-//! **Uploads** are spooled to a local file while their hash is computed and the image checked
+//! **Uploads** are read into memory while their hash is computed and the image checked
 //! (`super::receive`); only then are they published here:
-//! - local: the spool is `<photos>/tmp`, on the same file system, and publishing is a hard link
-//!   that fails when the name exists (create-only, no second copy of the bytes), fsynced;
-//! - S3 / memory: the spool is `<data>/spool/photos`; publishing is a `PUT` with
-//!   `If-None-Match: *` (create-only) for photos up to [`SINGLE_PUT_MAX`], else a multipart
-//!   upload read from the spool file one part at a time; a name already stored is looked up
-//!   first and not written again. A store that ignores or does not implement conditional writes
+//! - local: written to the spool, `<photos>/tmp` on the same file system, fsynced, then a hard
+//!   link that fails when the name exists (create-only, no second copy of the bytes), fsynced;
+//! - S3 / memory: a `PUT` with `If-None-Match: *` (create-only) for photos up to
+//!   [`SINGLE_PUT_MAX`], else a multipart upload in parts of that size; a name already stored
+//!   is looked up first and not written again. (`<data>/spool/photos` is only cleaned: older
+//!   versions spooled there.) A store that ignores or does not implement conditional writes
 //!   may let two uploads racing each other both write: the same verified bytes, because the name
 //!   is the hash, so that is harmless.
 //!
-//! Memory per request stays bounded: a part buffer here, and the structure check (at most
-//! `MAX_PHOTO_BYTES`) in `super::receive`. Reads stream from the store.
+//! Memory per request stays bounded: the upload itself, at most `MAX_PHOTO_BYTES`, which the
+//! structure check reads whole in any case. Reads stream from the store.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,7 +31,6 @@ use object_store::memory::InMemory;
 use object_store::path::Path as Key;
 use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, RetryConfig};
-use tokio::io::AsyncReadExt;
 
 use crate::error::AppError;
 
@@ -258,32 +257,44 @@ impl PhotoStore {
         Ok(Some(out.into()))
     }
 
-    /// Publishes a complete, verified, synced spool file under `sha256`. `Ok(false)` when the
-    /// name already held the photo (create-only: the stored bytes are the same, by their name).
-    /// The spool file is consumed either way.
-    pub async fn publish(&self, sha256: &str, spooled: &Path, size: u64) -> Result<bool, AppError> {
+    /// Publishes a complete, verified photo under `sha256`, durably. `Ok(false)` when the name
+    /// already held the photo (create-only: the stored bytes are the same, by their name).
+    pub async fn publish(&self, sha256: &str, data: Vec<u8>) -> Result<bool, AppError> {
         let key = Self::key(sha256);
         if let Some(root) = &self.local_root {
-            // The spool is `<root>/tmp`: the file is already inside the store, under `tmp/`.
+            // The spool is `<root>/tmp`, on the same file system. Written, synced and linked
+            // into place in one blocking task: one hand-off per photo. Should the request be
+            // dropped meanwhile, the task still finishes, and the photo is simply stored.
             let to = root.join(&sha256[..2]).join(sha256);
-            let (root, from) = (root.clone(), spooled.to_owned());
-            return tokio::task::spawn_blocking(move || link_durably(&root, &from, &to))
-                .await
-                .map_err(|e| AppError::Internal(format!("photo publish task: {e}")))?
-                .map_err(|e| {
-                    tracing::error!(error = %e, "photo store failed");
-                    store_unavailable()
-                });
+            let mut nonce = [0u8; 8];
+            getrandom::fill(&mut nonce)
+                .map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+            let spooled = self
+                .spool
+                .join(format!("{sha256}.{}.part", hex::encode(nonce)));
+            let root = root.clone();
+            return tokio::task::spawn_blocking(move || {
+                let written =
+                    write_synced(&spooled, &data).and_then(|()| link_durably(&root, &spooled, &to));
+                if written.is_err() {
+                    let _ = std::fs::remove_file(&spooled);
+                }
+                written
+            })
+            .await
+            .map_err(|e| AppError::Internal(format!("photo publish task: {e}")))?
+            .map_err(|e| {
+                tracing::error!(error = %e, "photo store failed");
+                store_unavailable()
+            });
         }
-        let created = if size <= SINGLE_PUT_MAX {
-            let bytes = tokio::fs::read(spooled).await?;
-            self.put_create(&key, Bytes::from(bytes)).await?
+        let bytes = Bytes::from(data);
+        if bytes.len() as u64 <= SINGLE_PUT_MAX {
+            self.put_create(&key, bytes).await
         } else {
-            self.put_multipart(&key, spooled).await?;
-            true
-        };
-        let _ = tokio::fs::remove_file(spooled).await;
-        Ok(created)
+            self.put_multipart(&key, bytes).await?;
+            Ok(true)
+        }
     }
 
     /// Stores bytes already verified to hash to `sha256`, create-only (`photos migrate`).
@@ -329,32 +340,15 @@ impl PhotoStore {
         }
     }
 
-    /// A large photo, one part in memory at a time.
-    async fn put_multipart(&self, key: &Key, spooled: &Path) -> Result<(), AppError> {
-        let mut file = tokio::fs::File::open(spooled).await?;
+    /// A large photo in parts of [`SINGLE_PUT_MAX`] (slices of the one buffer, not copies).
+    async fn put_multipart(&self, key: &Key, bytes: Bytes) -> Result<(), AppError> {
         let mut upload = self.objects.put_multipart(key).await.map_err(unavailable)?;
         let part = usize::try_from(SINGLE_PUT_MAX).expect("part size fits");
-        loop {
-            let mut buf = Vec::with_capacity(part);
-            while buf.len() < part {
-                let n = (&mut file)
-                    .take((part - buf.len()) as u64)
-                    .read_to_end(&mut buf)
-                    .await?;
-                if n == 0 {
-                    break;
-                }
-            }
-            if buf.is_empty() {
-                break;
-            }
-            let last = buf.len() < part;
-            if let Err(e) = upload.put_part(PutPayload::from(buf)).await {
+        for start in (0..bytes.len()).step_by(part) {
+            let chunk = bytes.slice(start..(start + part).min(bytes.len()));
+            if let Err(e) = upload.put_part(PutPayload::from(chunk)).await {
                 let _ = upload.abort().await;
                 return Err(unavailable(e));
-            }
-            if last {
-                break;
             }
         }
         upload.complete().await.map_err(unavailable)?;
@@ -405,6 +399,17 @@ impl PhotoStore {
             Some(Err(e)) => Err(e.to_string()),
         }
     }
+}
+
+/// `data` as a new file at `path`, on disk before this returns.
+fn write_synced(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::File::create_new(path)?;
+    file.write_all(data)?;
+    file.sync_all()
 }
 
 /// Publishes a synced spool file of the local store as `to` (`<root>/ab/<sha256>`),
