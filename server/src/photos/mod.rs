@@ -22,11 +22,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use futures_util::StreamExt;
 use model::image_check::{check_image, ImageError, ImageInfo, ImageKind};
 use model::validation::is_sha256_hex;
 use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+use tokio::sync::Semaphore;
 
 use crate::auth::now_ms;
 use crate::db::Db;
@@ -106,13 +108,25 @@ pub fn verify(bytes: &[u8], declared: Option<ImageKind>) -> Result<ImageInfo, Ap
     }
 }
 
+/// Bytes of photo uploads the server holds in memory at once (see [`receive`]): 256 MiB, more
+/// than 100 uploads of a 2 MB photo; the app sends at most 4 at a time per device.
+pub const UPLOAD_MEMORY: u32 = 256 * 1024 * 1024;
+
+const _: () = assert!(model::sync::MAX_PHOTO_BYTES <= UPLOAD_MEMORY as u64);
+
+static UPLOAD_BUDGET: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(UPLOAD_MEMORY as usize));
+
 /// Reads `body` while its SHA-256 and size are computed, verifies everything, then publishes it
 /// to `store`. `Stored::created` is false when another upload stored the same bytes meanwhile.
 ///
 /// The body is kept in memory, at most `max` bytes: the structure check reads the whole photo
 /// anyway (a cut-off JPEG starts like a good one), so streaming it to a spool file first only
-/// added a hand-off to the blocking pool per body chunk and a read back (a third of the
-/// server's time per photo in `perf`). Nothing touches the disk before the photo is verified.
+/// added a hand-off to the blocking pool per body chunk and a read back. Nothing touches the
+/// disk before the photo is verified. What all uploads hold at once is bounded by
+/// [`UPLOAD_MEMORY`]: an upload first reserves its announced size (`max` when it announces
+/// none), so many slow uploads from one account wait for their turn instead of exhausting the
+/// server's memory for everyone.
 pub async fn receive(
     store: &PhotoStore,
     sha256: &str,
@@ -120,8 +134,15 @@ pub async fn receive(
     max: u64,
     declared: Option<ImageKind>,
 ) -> Result<Stored, AppError> {
+    // HTTP framing ends the body at its Content-Length, so it never holds more than announced.
+    let expected = HttpBody::size_hint(&body).exact().unwrap_or(max).min(max);
+    let permits = u32::try_from(expected).unwrap_or(u32::MAX);
+    let _reserved = UPLOAD_BUDGET
+        .acquire_many(permits)
+        .await
+        .map_err(|e| AppError::Internal(format!("upload budget: {e}")))?;
     let mut hasher = Sha256::new();
-    let mut data: Vec<u8> = Vec::new();
+    let mut data: Vec<u8> = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {

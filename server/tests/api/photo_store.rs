@@ -227,7 +227,7 @@ async fn a_large_photo_goes_up_in_parts_and_streams_back(kind: Kind) {
     let Some((store, _data)) = store(kind) else {
         return;
     };
-    // Over SINGLE_PUT_MAX: the multipart path, read from the spool a part at a time.
+    // Over SINGLE_PUT_MAX: the multipart path, in parts of that size.
     let bytes = big_jpeg(11, 9 * 1024 * 1024 + 123);
     assert!(bytes.len() as u64 > photos::store::SINGLE_PUT_MAX);
     let sha = sha256_hex(&bytes);
@@ -342,6 +342,49 @@ every_backend!(
     a_missing_photo_is_none_and_deleting_it_is_harmless,
     migrate_copies_verifies_and_resumes,
 );
+
+/// Uploads whose bodies announce no size each reserve the most a photo may be: beyond
+/// `UPLOAD_MEMORY` in all, the next ones wait before reading a byte (one account's many slow
+/// uploads cannot take the server's memory), and every one finishes once the others do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_beyond_the_memory_budget_wait_their_turn_and_all_finish() {
+    let (store, _data) = store(Kind::Memory).unwrap();
+    let at_once = (photos::UPLOAD_MEMORY as u64 / MAX_PHOTO_BYTES) as usize;
+    let n = at_once + 4;
+    let reading = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let uploads: Vec<_> = (0..n)
+        .map(|i| {
+            let bytes = valid_jpeg(100 + i as u8);
+            let sha = sha256_hex(&bytes);
+            let (store, reading, gate) = (store.clone(), reading.clone(), gate.clone());
+            // A body that sends nothing until the gate opens, and counts when it is first read.
+            let body = futures_util::stream::once(async move {
+                reading.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                gate.acquire().await.unwrap().forget();
+                Ok::<Bytes, std::io::Error>(Bytes::from(bytes))
+            });
+            tokio::spawn(async move { receive(&store, &sha, Body::from_stream(body)).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = reading.load(std::sync::atomic::Ordering::SeqCst);
+    // Other tests of this process may hold part of the budget meanwhile: fewer is fine.
+    assert!(
+        (1..=at_once).contains(&started),
+        "{started} of {n} uploads read at once, at most {at_once}"
+    );
+    gate.add_permits(n);
+    for upload in uploads {
+        tokio::time::timeout(Duration::from_secs(30), upload)
+            .await
+            .expect("every upload finishes")
+            .unwrap()
+            .expect("every upload is stored");
+    }
+    assert_eq!(reading.load(std::sync::atomic::Ordering::SeqCst), n);
+    assert_eq!(listed(&store).await.len(), n);
+}
 
 /// An object store that is down: requests end in a few seconds with a 503 the app retries
 /// later (not minutes of retries), and the upload leaves nothing behind.
