@@ -20,6 +20,7 @@ pub mod upload_log;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
 use axum::body::{Body, HttpBody};
@@ -27,7 +28,6 @@ use futures_util::StreamExt;
 use model::image_check::{check_image, ImageError, ImageInfo, ImageKind};
 use model::validation::is_sha256_hex;
 use sha2::{Digest, Sha256};
-use std::sync::LazyLock;
 use tokio::sync::Semaphore;
 
 use crate::auth::now_ms;

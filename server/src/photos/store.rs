@@ -210,7 +210,8 @@ impl PhotoStore {
         self.local_root.as_deref()
     }
 
-    /// Where uploads in progress are written.
+    /// Where a local store writes a photo before linking it into place (older versions also
+    /// spooled uploads in progress here); cleaned of what a crash left.
     pub fn spool_dir(&self) -> &Path {
         &self.spool
     }
