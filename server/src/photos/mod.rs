@@ -20,7 +20,7 @@ pub mod upload_log;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, SystemTime};
 
 use axum::body::{Body, HttpBody};
@@ -112,10 +112,26 @@ pub fn verify(bytes: &[u8], declared: Option<ImageKind>) -> Result<ImageInfo, Ap
 /// than 100 uploads of a 2 MB photo; the app sends at most 4 at a time per device.
 pub const UPLOAD_MEMORY: u32 = 256 * 1024 * 1024;
 
-const _: () = assert!(model::sync::MAX_PHOTO_BYTES <= UPLOAD_MEMORY as u64);
+/// What one account's uploads may hold of it: a quarter, so that one account's many slow
+/// uploads leave the rest to everyone else (still 30 photos of 2 MB at once per account).
+pub const ACCOUNT_UPLOAD_MEMORY: u32 = UPLOAD_MEMORY / 4;
+
+const _: () = assert!(model::sync::MAX_PHOTO_BYTES <= ACCOUNT_UPLOAD_MEMORY as u64);
 
 static UPLOAD_BUDGET: LazyLock<Semaphore> =
     LazyLock::new(|| Semaphore::new(UPLOAD_MEMORY as usize));
+
+/// Each account's share, made on its first upload (one small entry per account that uploads).
+static ACCOUNT_BUDGETS: LazyLock<Mutex<HashMap<String, Arc<Semaphore>>>> =
+    LazyLock::new(Mutex::default);
+
+fn account_budget(username: &str) -> Arc<Semaphore> {
+    let mut budgets = ACCOUNT_BUDGETS.lock().unwrap_or_else(|e| e.into_inner());
+    budgets
+        .entry(username.to_owned())
+        .or_insert_with(|| Arc::new(Semaphore::new(ACCOUNT_UPLOAD_MEMORY as usize)))
+        .clone()
+}
 
 /// Reads `body` while its SHA-256 and size are computed, verifies everything, then publishes it
 /// to `store`. `Stored::created` is false when another upload stored the same bytes meanwhile.
@@ -124,11 +140,13 @@ static UPLOAD_BUDGET: LazyLock<Semaphore> =
 /// anyway (a cut-off JPEG starts like a good one), so streaming it to a spool file first only
 /// added a hand-off to the blocking pool per body chunk and a read back. Nothing touches the
 /// disk before the photo is verified. What all uploads hold at once is bounded by
-/// [`UPLOAD_MEMORY`]: an upload first reserves its announced size (`max` when it announces
-/// none), so many slow uploads from one account wait for their turn instead of exhausting the
-/// server's memory for everyone.
+/// [`UPLOAD_MEMORY`], and what one account's uploads hold by [`ACCOUNT_UPLOAD_MEMORY`]: an
+/// upload first reserves its announced size (`max` when it announces none) from both, so many
+/// slow uploads from one account wait for their turn instead of exhausting the server's memory
+/// or the other accounts' share of it.
 pub async fn receive(
     store: &PhotoStore,
+    uploader: &str,
     sha256: &str,
     body: Body,
     max: u64,
@@ -137,10 +155,15 @@ pub async fn receive(
     // HTTP framing ends the body at its Content-Length, so it never holds more than announced.
     let expected = HttpBody::size_hint(&body).exact().unwrap_or(max).min(max);
     let permits = u32::try_from(expected).unwrap_or(u32::MAX);
-    let _reserved = UPLOAD_BUDGET
+    let budget_error =
+        |e: tokio::sync::AcquireError| AppError::Internal(format!("upload budget: {e}"));
+    // The account's share first: an account over it waits without taking from the others.
+    let account = account_budget(uploader);
+    let _own = account.acquire_many(permits).await.map_err(budget_error)?;
+    let _all = UPLOAD_BUDGET
         .acquire_many(permits)
         .await
-        .map_err(|e| AppError::Internal(format!("upload budget: {e}")))?;
+        .map_err(budget_error)?;
     let mut hasher = Sha256::new();
     let mut data: Vec<u8> = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     let mut stream = body.into_data_stream();

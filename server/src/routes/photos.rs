@@ -103,7 +103,15 @@ pub async fn photo_put(
         state.config.max_orphan_photos,
     )
     .await?;
-    let stored = photos::receive(&state.photos, &sha, body, MAX_PHOTO_BYTES, declared).await?;
+    let stored = photos::receive(
+        &state.photos,
+        &user.info.username,
+        &sha,
+        body,
+        MAX_PHOTO_BYTES,
+        declared,
+    )
+    .await?;
     // Its upload row and audit line, committed with those of the uploads arriving meanwhile.
     let upload = Upload {
         sha256: sha.clone(),
