@@ -211,10 +211,7 @@ pub async fn put_record_with_photos<T: Record + Serialize>(
 
 /// One photo with its metadata, or `None` if no photo has that hash.
 pub async fn get_photo(db: &Rexie, sha256: &str) -> StoreResult<Option<(PhotoMeta, Blob)>> {
-    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
-    let value = tx.store(PHOTOS)?.get(JsValue::from_str(sha256)).await?;
-    tx.done().await?;
-    value.map(split_row).transpose()
+    Ok(get_photos(db, &[sha256.to_owned()]).await?.pop().flatten())
 }
 
 /// Several photos in one read-only transaction, every read placed at once (the sync run reads

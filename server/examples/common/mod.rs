@@ -61,20 +61,15 @@ impl Table {
     }
 
     pub fn print(&self) {
-        let w = self
-            .rows
-            .iter()
-            .map(|r| r.0.chars().count())
-            .max()
-            .unwrap_or(0)
-            + 2;
-        let v = self
-            .rows
-            .iter()
-            .map(|r| r.1.chars().count())
-            .max()
-            .unwrap_or(0)
-            + 2;
+        let widest = |col: fn(&(String, String, String)) -> &String| {
+            self.rows
+                .iter()
+                .map(|r| col(r).chars().count())
+                .max()
+                .unwrap_or(0)
+                + 2
+        };
+        let (w, v) = (widest(|r| &r.0), widest(|r| &r.1));
         println!("{:w$}{:v$}goal", "benchmark", "value");
         for (name, value, goal) in &self.rows {
             println!("{name:w$}{value:v$}{goal}");

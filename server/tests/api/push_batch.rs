@@ -9,6 +9,12 @@ use crate::helpers::{
     body_json, enterprise_change, hazard_change, inspection_for, new_id, spawn_app_on, XINFU,
 };
 
+/// The audit lines of stored changes (logins and other events have no record id).
+async fn record_audit_rows(app: &crate::helpers::TestApp) -> i64 {
+    app.count("SELECT COUNT(*) FROM audit_log WHERE record_id IS NOT NULL")
+        .await
+}
+
 fn applied_rev(outcome: &serde_json::Value) -> i64 {
     assert_eq!(outcome["status"], "applied", "{outcome}");
     outcome["rev"].as_i64().unwrap()
@@ -49,11 +55,7 @@ async fn refusals_inside_one_push_are_rolled_back_alone(backend: Backend) {
     assert_eq!(applied_rev(&outcomes[3]), 3);
     assert_eq!(app.count("SELECT value FROM change_seq").await, 3);
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 3);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE record_id IS NOT NULL")
-            .await,
-        3
-    );
+    assert_eq!(record_audit_rows(&app).await, 3);
     // The refused edit left the stored version as it was.
     let all = app.pull_all(&token).await;
     let revs: Vec<i64> = all.iter().map(|c| c["rev"].as_i64().unwrap()).collect();
@@ -148,11 +150,7 @@ async fn a_database_failure_keeps_the_changes_stored_before_it(backend: Backend)
     // What came before the failure is committed whole: records, audit rows, change number.
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 4);
     assert_eq!(app.count("SELECT value FROM change_seq").await, 4);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE record_id IS NOT NULL")
-            .await,
-        4
-    );
+    assert_eq!(record_audit_rows(&app).await, 4);
     // The failing change left nothing behind.
     assert_eq!(app.count("SELECT COUNT(*) FROM photo_refs").await, 0);
 
@@ -169,11 +167,7 @@ async fn a_database_failure_keeps_the_changes_stored_before_it(backend: Backend)
     assert_eq!(applied_rev(&again[1]), 5);
     assert_eq!(app.count("SELECT value FROM change_seq").await, 5);
     assert_eq!(app.count("SELECT COUNT(*) FROM photo_refs").await, 1);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE record_id IS NOT NULL")
-            .await,
-        5
-    );
+    assert_eq!(record_audit_rows(&app).await, 5);
 }
 
 crate::both_backends!(
