@@ -108,3 +108,44 @@ async fn text_kept_under_old_meta_keys_moves_into_records_once() {
     assert_eq!(office::migrate_meta(&db, &role).await.unwrap(), 0);
     assert_eq!(stored(&db).await.text.problems, "新的问题\n旧的问题");
 }
+
+/// The 报表 screen's reload after a sync must not put back text the user has just typed over:
+/// a read that began before the edit's write returns the older words, and is marked stale; an
+/// edit of another week does not make this week's reload stale.
+#[wasm_bindgen_test]
+async fn a_reload_that_read_before_an_edit_was_written_is_not_applied() {
+    use yinhuan_app::store::note_edits::NoteEdits;
+    let db = fresh_db("t_office_reload_race").await;
+    office::edit_note(&db, CAMPAIGN, Some(XINFU), week(), 1, "旧的部署".into())
+        .await
+        .unwrap();
+    let key = (Some(XINFU), week());
+    let mut edits = NoteEdits::new();
+
+    // A sync ends and the reload begins; the user's change of row 1 lands while it reads.
+    let mark = edits.mark();
+    let read = office::note(&db, CAMPAIGN, Some(XINFU), week());
+    edits.edit(key);
+    let write = office::edit_note(&db, CAMPAIGN, Some(XINFU), week(), 1, "召开推进会".into());
+    let (read, write) = futures::join!(read, write);
+    write.unwrap();
+    assert_eq!(read.unwrap().unwrap().text.deployment, "旧的部署");
+    assert!(
+        edits.stale(mark, key),
+        "the older words must not be applied"
+    );
+    assert!(edits.written(key), "no write left: reload now");
+
+    let mark = edits.mark();
+    let again = office::note(&db, CAMPAIGN, Some(XINFU), week()).await;
+    assert!(!edits.stale(mark, key));
+    assert_eq!(again.unwrap().unwrap().text.deployment, "召开推进会");
+
+    // Another week's edit in flight leaves this week's reload alone, and is waited for.
+    let other = (Some(XINFU), Date::new(2025, 3, 21).unwrap());
+    let mark = edits.mark();
+    edits.edit(other);
+    assert!(!edits.stale(mark, key));
+    assert!(edits.stale(mark, other));
+    assert!(edits.written(other));
+}

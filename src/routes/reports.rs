@@ -16,6 +16,7 @@ use model::record::Record;
 use crate::browser::today;
 use crate::components::loaded;
 use crate::data;
+use crate::store::note_edits::NoteEdits;
 use crate::store::{self, office};
 use model::annex::Records;
 use model::office::WeeklyNote;
@@ -82,6 +83,10 @@ pub fn Reports() -> impl IntoView {
     // Only a finished successful sync reloads: the status changes at every step of a run.
     let last_ok = Memo::new(move |_| status.and_then(|s| s.with(|s| s.last_ok)));
     let migrated = StoredValue::new(false);
+    // A reload must never put back what the user has just typed over (see `NoteEdits`);
+    // `reread` reloads once the edits are written.
+    let edits = StoredValue::new(NoteEdits::<(Option<&'static str>, model::date::Date)>::new());
+    let reread = RwSignal::new(0u64);
     Effect::new(move |_| {
         let (campaign_id, county, w) = (
             campaign.with_value(|c| c.id.clone()),
@@ -90,6 +95,8 @@ pub fn Reports() -> impl IntoView {
         );
         // Reloaded after every successful sync: another clerk's text may have arrived.
         last_ok.track();
+        reread.track();
+        let mark = edits.with_value(NoteEdits::mark);
         let role = role.clone();
         leptos::task::spawn_local(async move {
             let Ok(db) = store::db().await else { return };
@@ -117,7 +124,12 @@ pub fn Reports() -> impl IntoView {
             // The user may have switched scope or week while this was read.
             let now = County::by_code(&scope_key.get_untracked()).map(|c| c.code);
             if now == county && week.get_untracked() == w {
-                narrative.set(own);
+                let stale = edits.with_value(|e| e.stale(mark, (county, w)));
+                // Unchanged text is not set again: redrawing the rows would drop what is being
+                // typed in another row and not yet saved.
+                if !stale && narrative.with_untracked(|n| *n != own) {
+                    narrative.set(own);
+                }
                 others.set(theirs);
             }
         });
@@ -129,12 +141,22 @@ pub fn Reports() -> impl IntoView {
             scope_county(),
             week.get_untracked(),
         );
+        edits.update_value(|e| e.edit((county, w)));
         leptos::task::spawn_local(async move {
             let result = match store::db().await {
                 Ok(db) => office::edit_note(&db, &campaign_id, county, w, seq, text).await,
                 Err(e) => Err(e),
             };
+            let saved = result.is_ok();
             save_error.set(result.err().map(|e| e.to_string()));
+            let none_left = edits
+                .try_update_value(|e| e.written((county, w)))
+                .unwrap_or(false);
+            // A reload skipped meanwhile may have carried another clerk's rows. After a failed
+            // write the screen keeps the typed text (with the error) rather than the stored one.
+            if saved && none_left {
+                reread.update(|n| *n += 1);
+            }
             if let Some(s) = status {
                 crate::sync::scheduler::trigger(s);
             }

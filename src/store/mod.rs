@@ -4,6 +4,7 @@
 pub mod autosave;
 pub mod error;
 pub mod hazard_list;
+pub mod note_edits;
 pub mod office;
 pub mod photos;
 pub mod records;

@@ -1,0 +1,50 @@
+//! Which edits of an office text (附件1 rows 1, 6, 7, 8) may still be missing from what a reload
+//! reads. A reload that started before an edit of its own note, or that reads while such an
+//! edit is still being written, returns the older text; applying it would put back on screen,
+//! and into the next Excel download, what the user has just typed over.
+
+/// `K` names one note (scope and week). Edits are logged, not counted, so that an edit of
+/// another week does not make this week's reload stale.
+#[derive(Debug, Default)]
+pub struct NoteEdits<K> {
+    edited: Vec<K>,
+    writing: Vec<K>,
+}
+
+/// Where a reload started in the log of edits.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadMark(usize);
+
+impl<K: PartialEq + Copy> NoteEdits<K> {
+    pub fn new() -> Self {
+        Self {
+            edited: Vec::new(),
+            writing: Vec::new(),
+        }
+    }
+
+    /// Taken when a reload starts, before it reads.
+    pub fn mark(&self) -> LoadMark {
+        LoadMark(self.edited.len())
+    }
+
+    /// The user changed note `key`; its write starts now.
+    pub fn edit(&mut self, key: K) {
+        self.edited.push(key);
+        self.writing.push(key);
+    }
+
+    /// One write of `key` has ended (stored or failed). True when no write is left, so a
+    /// reload skipped meanwhile can be done now.
+    pub fn written(&mut self, key: K) -> bool {
+        if let Some(i) = self.writing.iter().position(|k| *k == key) {
+            self.writing.remove(i);
+        }
+        self.writing.is_empty()
+    }
+
+    /// Whether what a reload of `key` started at `mark` read may be older than the screen.
+    pub fn stale(&self, mark: LoadMark, key: K) -> bool {
+        self.edited[mark.0..].contains(&key) || self.writing.contains(&key)
+    }
+}
