@@ -21,6 +21,7 @@ use super::report_download::DownloadButton;
 use crate::browser::today;
 use crate::components::loaded;
 use crate::data;
+use crate::store::note_edits::NoteEdits;
 use crate::store::{self, office};
 use model::annex::Records;
 use model::office::CrossPlanRecord;
@@ -82,11 +83,18 @@ pub fn Cross() -> impl IntoView {
     // Only a finished successful sync reloads: the status changes at every step of a run.
     let last_ok = Memo::new(move |_| status.and_then(|s| s.with(|s| s.last_ok)));
     let migrated = StoredValue::new(false);
+    // A reload that read before an edit of its pair was written would put the older plan back,
+    // and the next edit would save it over the first one (see `NoteEdits`); `reread` reloads
+    // once the edits are written.
+    let edits = StoredValue::new(NoteEdits::new());
+    let reread = RwSignal::new(0u64);
     // The plan of this pair as synced to this device, else a blank one; reloaded after every
     // successful sync (another clerk's draw may have arrived).
     Effect::new(move |_| {
         let p = pair.get();
         last_ok.track();
+        reread.track();
+        let mark = edits.with_value(NoteEdits::mark);
         let campaign_id = campaign.with_value(|c| c.id.clone());
         leptos::task::spawn_local(async move {
             let kept: Option<CrossPlan> = match store::db().await {
@@ -107,8 +115,9 @@ pub fn Cross() -> impl IntoView {
                 }
                 Err(_) => None,
             };
-            // The user may have picked another pair while this was read.
-            if pair.get_untracked() == p {
+            // The user may have picked another pair, or changed this one, while this was read.
+            let stale = edits.try_update_value(|e| e.stale(mark, p)).unwrap_or(true);
+            if pair.get_untracked() == p && !stale {
                 saved.set(None);
                 plan.set(kept.unwrap_or_else(|| campaign.with_value(|c| blank_plan(c, p))));
             }
@@ -122,6 +131,8 @@ pub fn Cross() -> impl IntoView {
         }
         plan.update(|p| f(p));
         let p = plan.get_untracked();
+        let key = pair.get_untracked();
+        edits.update_value(|e| e.edit(key));
         let campaign_id = campaign.with_value(|c| c.id.clone());
         leptos::task::spawn_local(async move {
             let ok = match store::db().await {
@@ -129,6 +140,10 @@ pub fn Cross() -> impl IntoView {
                 Err(_) => false,
             };
             saved.set(Some(ok));
+            let reload_due = edits.try_update_value(|e| e.written(key)).unwrap_or(false);
+            if ok && reload_due {
+                reread.update(|n| *n += 1);
+            }
             if let Some(s) = status {
                 crate::sync::scheduler::trigger(s);
             }

@@ -124,7 +124,9 @@ pub fn Reports() -> impl IntoView {
             // The user may have switched scope or week while this was read.
             let now = County::by_code(&scope_key.get_untracked()).map(|c| c.code);
             if now == county && week.get_untracked() == w {
-                let stale = edits.with_value(|e| e.stale(mark, (county, w)));
+                let stale = edits
+                    .try_update_value(|e| e.stale(mark, (county, w)))
+                    .unwrap_or(true);
                 // Unchanged text is not set again: redrawing the rows would drop what is being
                 // typed in another row and not yet saved.
                 if !stale && narrative.with_untracked(|n| *n != own) {
@@ -149,12 +151,12 @@ pub fn Reports() -> impl IntoView {
             };
             let saved = result.is_ok();
             save_error.set(result.err().map(|e| e.to_string()));
-            let none_left = edits
+            let reload_due = edits
                 .try_update_value(|e| e.written((county, w)))
                 .unwrap_or(false);
-            // A reload skipped meanwhile may have carried another clerk's rows. After a failed
-            // write the screen keeps the typed text (with the error) rather than the stored one.
-            if saved && none_left {
+            // After a failed write the screen keeps the typed text (with the error) rather
+            // than the stored one.
+            if saved && reload_due {
                 reread.update(|n| *n += 1);
             }
             if let Some(s) = status {

@@ -9,6 +9,8 @@
 pub struct NoteEdits<K> {
     edited: Vec<K>,
     writing: Vec<K>,
+    /// A reload was found stale since the writes ended last: one is owed when they end.
+    skipped: bool,
 }
 
 /// Where a reload started in the log of edits.
@@ -20,6 +22,7 @@ impl<K: PartialEq + Copy> NoteEdits<K> {
         Self {
             edited: Vec::new(),
             writing: Vec::new(),
+            skipped: false,
         }
     }
 
@@ -34,17 +37,20 @@ impl<K: PartialEq + Copy> NoteEdits<K> {
         self.writing.push(key);
     }
 
-    /// One write of `key` has ended (stored or failed). True when no write is left, so a
-    /// reload skipped meanwhile can be done now.
+    /// One write of `key` has ended (stored or failed). True when no write is left and a
+    /// reload was skipped meanwhile: it is due now (it may have carried another clerk's text).
     pub fn written(&mut self, key: K) -> bool {
         if let Some(i) = self.writing.iter().position(|k| *k == key) {
             self.writing.remove(i);
         }
-        self.writing.is_empty()
+        self.writing.is_empty() && std::mem::take(&mut self.skipped)
     }
 
-    /// Whether what a reload of `key` started at `mark` read may be older than the screen.
-    pub fn stale(&self, mark: LoadMark, key: K) -> bool {
-        self.edited[mark.0..].contains(&key) || self.writing.contains(&key)
+    /// Whether what a reload of `key` started at `mark` read may be older than the screen
+    /// (then it is not applied, and is owed once the writes end).
+    pub fn stale(&mut self, mark: LoadMark, key: K) -> bool {
+        let stale = self.edited[mark.0..].contains(&key) || self.writing.contains(&key);
+        self.skipped |= stale;
+        stale
     }
 }
