@@ -58,10 +58,55 @@ fn parse_body(text: &str) -> Result<Value, AppError> {
 
 const SELECT_RECORD: &str = "SELECT kind, rev, body, deleted, county, enterprise_id, stage_key \
                              FROM records WHERE id = $1";
-const SELECT_ENTERPRISE_COUNTY: &str =
-    "SELECT county FROM records WHERE id = $1 AND kind = 'enterprise'";
-const SELECT_INSPECTION_ENTERPRISE: &str =
-    "SELECT enterprise_id FROM records WHERE id = $1 AND kind = 'inspection'";
+/// What resolving a pushed change reads, in one statement (each statement is a round trip to
+/// SQLite's worker thread): whether inspection `$1` is stored and its enterprise, whether
+/// enterprise `$2` is stored and its county, and record `$3` as stored (all NULL when it is
+/// not). A NULL `$1` / `$2` finds nothing.
+const SELECT_RESOLVE: &str = "SELECT \
+     (SELECT COUNT(*) FROM records WHERE id = $1 AND kind = 'inspection'), \
+     (SELECT enterprise_id FROM records WHERE id = $1 AND kind = 'inspection'), \
+     (SELECT COUNT(*) FROM records WHERE id = $2 AND kind = 'enterprise'), \
+     (SELECT county FROM records WHERE id = $2 AND kind = 'enterprise'), \
+     r.kind, r.rev, r.body, r.deleted, r.county, r.enterprise_id, r.stage_key \
+     FROM (SELECT 1 AS one) AS one LEFT JOIN records r ON r.id = $3";
+
+/// [`SELECT_RESOLVE`]'s row.
+type ResolveRow = (
+    i64,
+    Option<String>,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<bool>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// A [`ResolveRow`] as the references (`Some` when the inspection / enterprise is stored, with
+/// its enterprise / county column) and the stored record, if any.
+#[allow(clippy::type_complexity)]
+fn split_resolve_row(
+    row: ResolveRow,
+) -> (
+    (Option<Option<String>>, Option<Option<String>>),
+    Option<StoredRow>,
+) {
+    let (insp_found, insp_enterprise, ent_found, ent_county) = (row.0, row.1, row.2, row.3);
+    let stored = match (row.4, row.5, row.6, row.7) {
+        (Some(kind), Some(rev), Some(body), Some(deleted)) => {
+            Some((kind, rev, body, deleted, row.8, row.9, row.10))
+        }
+        _ => None,
+    };
+    let references = (
+        (insp_found > 0).then_some(insp_enterprise),
+        (ent_found > 0).then_some(ent_county),
+    );
+    (references, stored)
+}
 const UPSERT_RECORD: &str = "INSERT INTO records \
      (id, kind, rev, body, deleted, updated_at, county, enterprise_id, stage_key) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -100,34 +145,27 @@ macro_rules! resolve_change {
             let (user, change, accepted): (&AuthUser, &Change, &Accepted) =
                 ($user, $change, &$accepted);
             let (record, id) = (&accepted.record, change.id.to_string());
-            // The references, as stored: the inspection's enterprise, the enterprise's county.
-            let inspection_enterprise: Option<Option<String>> = match record.inspection_id() {
-                Some(i) => {
-                    sqlx::query_scalar(SELECT_INSPECTION_ENTERPRISE)
-                        .bind(i.to_string())
-                        .fetch_optional(&mut *$tx)
-                        .await?
-                }
-                None => None,
-            };
-            let enterprise_county: Option<Option<String>> = match (record, record.enterprise_id()) {
+            // The references as stored (the inspection's enterprise, the enterprise's county)
+            // and the record's stored version, read by one statement.
+            let inspection = record.inspection_id().map(|i| i.to_string());
+            let enterprise = match (record, record.enterprise_id()) {
                 (AnyRecord::Enterprise(_), _) | (_, None) => None,
-                (_, Some(e)) => {
-                    sqlx::query_scalar(SELECT_ENTERPRISE_COUNTY)
-                        .bind(e.to_string())
-                        .fetch_optional(&mut *$tx)
-                        .await?
-                }
+                (_, Some(e)) => Some(e.to_string()),
             };
+            let row: ResolveRow = sqlx::query_as(SELECT_RESOLVE)
+                .bind(&inspection)
+                .bind(&enterprise)
+                .bind(&id)
+                .fetch_one(&mut *$tx)
+                .await?;
+            let (references, stored) = split_resolve_row(row);
+            let inspection_enterprise = inspection.and(references.0);
+            let enterprise_county = enterprise.and(references.1);
             let scope =
                 match scope_from_references(record, inspection_enterprise, enterprise_county) {
                     Ok(scope) => scope,
                     Err(answer) => break 'resolve Err(answer),
                 };
-            let stored: Option<StoredRow> = sqlx::query_as(SELECT_RECORD)
-                .bind(&id)
-                .fetch_optional(&mut *$tx)
-                .await?;
             let existed = stored.is_some();
             match decide(&user.role, change, &accepted.body, &scope, stored)? {
                 Decision::Write { action } => Ok::<Resolved, PushOutcome>(Resolved {

@@ -85,33 +85,40 @@ async fn refusals_inside_one_push_are_rolled_back_alone(backend: Backend) {
 /// database failure in the middle of a change's writes).
 const BROKEN_PHOTO: &str = "abababababababababababababababababababababababababababababababab";
 
+/// The failure in the middle of a change's writes: its second statement (the photo reference,
+/// after the record), inside the change's savepoint.
 async fn a_database_failure_keeps_the_changes_stored_before_it(backend: Backend) {
+    let when = "NEW.sha256 = 'abababababababababababababababababababababababababababababababab'";
+    database_failure_case(backend, "photo_refs", when, &[BROKEN_PHOTO]).await;
+}
+
+/// The failure at a change's first write, the record itself (a new hazard naming no photo).
+async fn a_failing_record_write_keeps_the_changes_stored_before_it(backend: Backend) {
+    database_failure_case(backend, "records", "NEW.kind = 'hazard'", &[]).await;
+}
+
+/// A push of two enterprises and a hazard whose write the database refuses (a trigger on
+/// `table` firing `when`, standing in for any database failure): what was stored before the
+/// failure is committed whole, the hazard leaves nothing, and the same push once the database
+/// is well stores the hazard next, without a gap.
+async fn database_failure_case(backend: Backend, table: &str, when: &str, photos: &[&str]) {
     let Some(app) = spawn_app_on(backend).await else {
         return;
     };
-    match backend {
-        Backend::Sqlite => {
-            app.execute(
-                "CREATE TRIGGER broken BEFORE INSERT ON photo_refs \
-                 WHEN NEW.sha256 = 'abababababababababababababababababababababababababababababababab' \
-                 BEGIN SELECT RAISE(ABORT, 'broken'); END",
-            )
-            .await
-        }
-        Backend::Postgres => {
-            app.execute(
+    let trigger = match backend {
+        Backend::Sqlite => vec![format!(
+            "CREATE TRIGGER broken BEFORE INSERT ON {table} WHEN {when} \
+             BEGIN SELECT RAISE(ABORT, 'broken'); END"
+        )],
+        Backend::Postgres => vec![
+            format!(
                 "CREATE FUNCTION broken() RETURNS trigger AS $$ BEGIN \
-                 IF NEW.sha256 = 'abababababababababababababababababababababababababababababababab' \
-                 THEN RAISE EXCEPTION 'broken'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
-            )
-            .await;
-            app.execute(
-                "CREATE TRIGGER broken BEFORE INSERT ON photo_refs \
-                 FOR EACH ROW EXECUTE FUNCTION broken()",
-            )
-            .await
-        }
-    }
+                 IF {when} THEN RAISE EXCEPTION 'broken'; END IF; RETURN NEW; END $$ \
+                 LANGUAGE plpgsql"
+            ),
+            format!("CREATE TRIGGER broken BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION broken()"),
+        ],
+    };
     let token = app.user("demo", Role::City).await;
     let enterprise = new_id();
     let setup = app
@@ -124,13 +131,16 @@ async fn a_database_failure_keeps_the_changes_stored_before_it(backend: Backend)
         )
         .await;
     assert_eq!(applied_rev(&setup[1]), 2);
+    for sql in &trigger {
+        app.execute(sql).await;
+    }
 
     // The server applies references first: both enterprises are stored, then the hazard's
     // write fails.
     let (first, hazard, last) = (new_id(), new_id(), new_id());
     let changes = vec![
         enterprise_change(first, XINFU, 0, "乙钢铁"),
-        hazard_change(hazard, enterprise, 0, "护栏缺失", "open", &[BROKEN_PHOTO]),
+        hazard_change(hazard, enterprise, 0, "护栏缺失", "open", photos),
         enterprise_change(last, XINFU, 0, "丙钢铁"),
     ];
     let res = app
@@ -152,13 +162,15 @@ async fn a_database_failure_keeps_the_changes_stored_before_it(backend: Backend)
     assert_eq!(app.count("SELECT value FROM change_seq").await, 4);
     assert_eq!(record_audit_rows(&app).await, 4);
     // The failing change left nothing behind.
+    let hazard_rows = format!("SELECT COUNT(*) FROM records WHERE id = '{hazard}'");
+    assert_eq!(app.count(&hazard_rows).await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM photo_refs").await, 0);
 
     // The device sends the same batch again once the database is well: the stored ones are
     // answered as before, the hazard is stored next, without a gap.
-    app.execute(match backend {
-        Backend::Sqlite => "DROP TRIGGER broken",
-        Backend::Postgres => "DROP TRIGGER broken ON photo_refs",
+    app.execute(&match backend {
+        Backend::Sqlite => "DROP TRIGGER broken".to_owned(),
+        Backend::Postgres => format!("DROP TRIGGER broken ON {table}"),
     })
     .await;
     let again = app.push(&token, changes).await;
@@ -166,11 +178,16 @@ async fn a_database_failure_keeps_the_changes_stored_before_it(backend: Backend)
     assert_eq!(applied_rev(&again[2]), 4);
     assert_eq!(applied_rev(&again[1]), 5);
     assert_eq!(app.count("SELECT value FROM change_seq").await, 5);
-    assert_eq!(app.count("SELECT COUNT(*) FROM photo_refs").await, 1);
+    assert_eq!(app.count(&hazard_rows).await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM photo_refs").await,
+        photos.len() as i64
+    );
     assert_eq!(record_audit_rows(&app).await, 5);
 }
 
 crate::both_backends!(
     refusals_inside_one_push_are_rolled_back_alone,
-    a_database_failure_keeps_the_changes_stored_before_it
+    a_database_failure_keeps_the_changes_stored_before_it,
+    a_failing_record_write_keeps_the_changes_stored_before_it
 );
