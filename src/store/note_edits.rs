@@ -1,10 +1,11 @@
-//! Which edits of an office text (附件1 rows 1, 6, 7, 8) may still be missing from what a reload
-//! reads. A reload that started before an edit of its own note, or that reads while such an
-//! edit is still being written, returns the older text; applying it would put back on screen,
-//! and into the next Excel download, what the user has just typed over.
+//! Which edits of an office record (附件1 text rows 1, 6, 7, 8; a 附件3 plan) may still be missing
+//! from what a reload after a sync reads. A reload that started before an edit of its own
+//! record, or that reads while such an edit is still being written, returns the older version;
+//! applying it would put back on screen, into the next Excel download, and (for a plan saved
+//! whole) into the next save, what the user has just changed.
 
-/// `K` names one note (scope and week). Edits are logged, not counted, so that an edit of
-/// another week does not make this week's reload stale.
+/// `K` names one record (a note's scope and week, a plan's pair). Edits are logged, not
+/// counted, so that an edit of another week does not make this week's reload stale.
 #[derive(Debug, Default)]
 pub struct NoteEdits<K> {
     edited: Vec<K>,
