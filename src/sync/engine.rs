@@ -3,7 +3,7 @@
 //! a killed server only means the next run continues where this one stopped.
 
 use leptos::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use model::sync::{
     same_content, Change, PullResponse, PushOutcome as Outcome, PushRequest, PushResponse,
@@ -74,7 +74,7 @@ pub async fn run_once(status: RwSignal<SyncStatus>) -> Result<(), ApiError> {
 
     let result = async {
         status.update(|s| s.step = Some("上传记录…".into()));
-        push_all(&db, token, status, queued).await?;
+        let pushed = push_all(&db, token, status, queued).await?;
         status.update(|s| s.step = Some("上传照片…".into()));
         // A photo the server refused does not keep other devices' updates out: the pull runs,
         // then the refusal becomes the run's error for the sync page.
@@ -83,7 +83,7 @@ pub async fn run_once(status: RwSignal<SyncStatus>) -> Result<(), ApiError> {
         // What is still waiting after the push, so an administrator can see a device that
         // holds unsent work (管理 → 账号 → 设备).
         let waiting = status.with_untracked(|s| s.pending_records + s.pending_photos);
-        pull_all(&db, token, waiting).await?;
+        pull_all(&db, token, waiting, &pushed).await?;
         refused.map_or(Ok(()), Err)
     }
     .await;
@@ -128,14 +128,16 @@ async fn count_queue(
 }
 
 /// Sends the records waiting: first `queued` (the dirty rows as just read), then, pass after
-/// pass, what is still dirty.
+/// pass, what is still dirty. Returns the rev the server gave each record it stored (the
+/// last, for a record sent twice), as written to the store.
 async fn push_all(
     db: &rexie::Rexie,
     token: &str,
     status: RwSignal<SyncStatus>,
     queued: Vec<RawRow>,
-) -> Result<(), ApiError> {
+) -> Result<HashMap<String, i64>, ApiError> {
     let device_id = crate::settings::device_id();
+    let mut pushed = HashMap::new();
     // Rows the user must look at are skipped; each pass sends only what is still dirty.
     let mut skipped = std::collections::HashSet::new();
     let mut queued = Some(queued);
@@ -155,7 +157,7 @@ async fn push_all(
         // them: a hazard never arrives in an earlier batch than its new inspection.
         all.sort_by_key(|r| model::accept::apply_order(&r.kind));
         if all.is_empty() {
-            return Ok(());
+            return Ok(pushed);
         }
         let total = all.len();
         let mut batches = all.into_iter().peekable();
@@ -182,7 +184,7 @@ async fn push_all(
             let previous = std::mem::take(&mut acked);
             let (sent, marked) = futures::future::join(
                 push_batch(db, token, &device_id, rows, &mut skipped),
-                mark_acked(db, previous, status),
+                mark_acked(db, previous, status, &mut pushed),
             )
             .await;
             marked?;
@@ -192,15 +194,17 @@ async fn push_all(
             }
         }
         // Before the queue is read again: an acknowledged row must not be sent twice.
-        mark_acked(db, acked, status).await?;
+        mark_acked(db, acked, status, &mut pushed).await?;
     }
 }
 
-/// Records a batch's acknowledgements (see [`mark_pushed_all`]) and counts them off the queue.
+/// Records a batch's acknowledgements (see [`mark_pushed_all`]) and counts them off the queue;
+/// `pushed` learns each record's rev once it is written.
 async fn mark_acked(
     db: &rexie::Rexie,
     acked: Vec<(RawRow, i64)>,
     status: RwSignal<SyncStatus>,
+    pushed: &mut HashMap<String, i64>,
 ) -> Result<(), ApiError> {
     if acked.is_empty() {
         return Ok(());
@@ -209,6 +213,7 @@ async fn mark_acked(
     // record): all of them are recorded, or none and the next run sends them again, which
     // the server answers from what it already stored.
     mark_pushed_all(db, &acked).await?;
+    pushed.extend(acked.iter().map(|(row, rev)| (row.id.clone(), *rev)));
     // Progress only: the full recount (conflicts, errors) runs once at the end of the run;
     // recounting after every batch read every sync entry each time.
     let n = acked.len() as u32;
@@ -418,7 +423,14 @@ const RECONCILE: &str = "reconcile_ids";
 pub const MUST_CHANGE_PASSWORD: &str =
     "这是管理员设置的临时密码，请先在“同步”页修改密码，然后才能同步。";
 
-async fn pull_all(db: &rexie::Rexie, token: &str, waiting: u32) -> Result<(), ApiError> {
+/// Pulls every change after the cursor. `pushed`: what this run's push stored, at which rev
+/// (see [`push_all`]).
+async fn pull_all(
+    db: &rexie::Rexie,
+    token: &str,
+    waiting: u32,
+    pushed: &HashMap<String, i64>,
+) -> Result<(), ApiError> {
     let waiting = waiting.to_string();
     let mut cursor: i64 = sync_rows::meta_get(db, "pull_cursor")
         .await?
@@ -459,11 +471,18 @@ async fn pull_all(db: &rexie::Rexie, token: &str, waiting: u32) -> Result<(), Ap
         let recs = page
             .changes
             .into_iter()
-            .map(|rec| {
-                let unconfirmed = reconcile
-                    .as_mut()
-                    .is_some_and(|ids| ids.remove(&rec.id.to_string()));
-                (rec, unconfirmed)
+            .filter_map(|rec| {
+                let id = rec.id.to_string();
+                let unconfirmed = reconcile.as_mut().is_some_and(|ids| ids.remove(&id));
+                // This run's own changes coming back: the store already has each at this rev,
+                // its acknowledgement written before the pull (an edit made since is based on
+                // it, and merging would rebase it onto the version it is based on). Taking
+                // them would only read every row and sync entry again. A record to confirm
+                // after the server lost data is still checked.
+                if !unconfirmed && pushed.get(&id) == Some(&rec.rev) {
+                    return None;
+                }
+                Some((rec, unconfirmed))
             })
             .collect();
         apply_server_records(db, recs).await?;
