@@ -64,7 +64,7 @@ async function countingRelay(port) {
  *  2 s of its 5.5 s and none of ours, and made the comparison 2.0x look like 2.8x. Resource
  *  Timing has no method: our API's paths tell it (push and the photo check are POSTs, a photo
  *  is a PUT, the rest GETs); for PouchDB's requests only their number is used. */
-async function requestLog(context, page) {
+async function requestLog(page) {
   const methodOf = (path) => (path === '/api/sync/push' || path === '/api/photos/check' ? 'POST'
     : path.startsWith('/api/photos/') ? 'PUT' : 'GET');
   return {
@@ -149,7 +149,7 @@ let ours = null;
   if (new Set(seeded.shas).size !== PHOTOS) throw new Error('photos are not distinct');
   if (seeded.records.length !== RECORDS) throw new Error(`${seeded.records.length} dirty records after the seed`);
 
-  const log = await requestLog(context, page);
+  const log = await requestLog(page);
   await log.start();
   relay.start();
   const run = await page.evaluate(() => new Promise((resolve) => {
@@ -205,9 +205,8 @@ let ours = null;
   // the photo phase the time the server spent answering PUTs (the rest is the client).
   // `busy` is the time at least one of them was in flight (photos upload several at once, so
   // their durations overlap and must not be summed).
-  const phase = (m, p) => {
-    const rs = reqs.filter((r) => r.method === m && new URL(r.url).pathname.startsWith(p))
-      .sort((a, b) => a.t0 - b.t0);
+  const inFlight = (requests) => {
+    const rs = [...requests].sort((a, b) => a.t0 - b.t0);
     if (!rs.length) return { span: 0, busy: 0 };
     let busy = 0, end = -Infinity;
     for (const r of rs) {
@@ -216,6 +215,7 @@ let ours = null;
     }
     return { span: Math.max(...rs.map((r) => r.t1)) - rs[0].t0, busy };
   };
+  const phase = (m, p) => inFlight(reqs.filter((r) => r.method === m && new URL(r.url).pathname.startsWith(p)));
   const push = phase('POST', '/api/sync/push'), put = phase('PUT', '/api/photos/'), pull = phase('GET', '/api/sync/pull');
   row('  bytes on the wire / payload', ok ? (wire.total / seeded.payload).toFixed(3) : 'sync incomplete', '≤ 1.05');
   row('  sync wall time (立即同步 → idle, 0 pending)', ok ? sec(run.ms) : `FAILED after ${sec(run.ms)}`, '');
@@ -223,15 +223,9 @@ let ours = null;
   // The client's time when no request is in flight at all: before the first request, in the
   // gaps between requests (between phases, mostly), and after the last answer until idle.
   {
-    const all = [...reqs].sort((a, b) => a.t0 - b.t0);
-    let gaps = 0, end = all.length ? all[0].t0 : 0;
-    for (const r of all) {
-      gaps += Math.max(0, r.t0 - end);
-      end = Math.max(end, r.t1);
-    }
-    const inRequests = all.length ? end - all[0].t0 - gaps : 0;
+    const all = inFlight(reqs);
     row('    no request in flight: between requests / before the first + after the last',
-      `${gaps.toFixed(2)} s / ${Math.max(0, run.ms / 1000 - inRequests - gaps).toFixed(2)} s`);
+      `${(all.span - all.busy).toFixed(2)} s / ${Math.max(0, run.ms / 1000 - all.span).toFixed(2)} s`);
   }
   row('    photo phase: some PUT in flight / none in flight (client between PUTs)',
     `${put.busy.toFixed(1)} s / ${(put.span - put.busy).toFixed(1)} s`);
@@ -300,7 +294,7 @@ async function pouch(seeded) {
     if (loaded.error || loaded.docs !== RECORDS || loaded.bad) {
       return `not run: local PouchDB load failed ${JSON.stringify(loaded)}`;
     }
-    const log = await requestLog(context, page);
+    const log = await requestLog(page);
     await log.start();
     peerRelay.start();
     const rep = await page.evaluate(async () => {
