@@ -341,6 +341,42 @@ fn install_photo_server(delay_ms: u32, refuse: Option<&str>, limit: bool, fail_f
                     return json(201, { sha256: sha });
                 });
             }
+            if (req.method === 'POST' && path === '/api/photos/batch') {
+                // Several photos in one request: the manifest line, then their bytes. A
+                // server without batches (`noBatches`) answers 404 like an older one.
+                s.batches = s.batches || [];
+                if (s.noBatches) {
+                    s.batches.push(0);
+                    return Promise.resolve(json(404, { code: 'not_found', message: '没有这个接口' }));
+                }
+                const n = s.puts.length + 1;
+                s.inflight++;
+                s.max = Math.max(s.max, s.inflight);
+                return req.arrayBuffer().then((buf) => {
+                    const bytes = new Uint8Array(buf);
+                    const nl = bytes.indexOf(10);
+                    const manifest = JSON.parse(new TextDecoder().decode(bytes.slice(0, nl)));
+                    const total = manifest.photos.reduce((a, p) => a + p.bytes, 0);
+                    if (req.headers.get('content-type') !== 'application/vnd.yinhuan.photo-batch'
+                        || total !== bytes.length - nl - 1) {
+                        s.badFrames = (s.badFrames || 0) + 1;
+                    }
+                    s.batches.push(manifest.photos.length);
+                    for (const p of manifest.photos) s.puts.push(p.sha256);
+                    return new Promise((r) => setTimeout(r, s.delay)).then(() => {
+                        s.inflight--;
+                        if (s.failFrom && n >= s.failFrom) throw new TypeError('Failed to fetch');
+                        return json(200, { photos: manifest.photos.map((p) => {
+                            if (p.sha256 === s.refuse) {
+                                return { sha256: p.sha256, status: 415,
+                                    code: 'unsupported_media_type', message: '内容不是 JPEG' };
+                            }
+                            s.acked.push(p.sha256);
+                            return { sha256: p.sha256, status: 201 };
+                        }) });
+                    });
+                });
+            }
             return Promise.reject(new TypeError('unexpected ' + req.method + ' ' + path));
         };
         "#,
@@ -504,6 +540,145 @@ async fn a_cut_link_marks_only_the_photos_the_server_acknowledged() {
     assert_eq!((s.pending_photos, s.uploaded_photos), (5, 3));
 }
 
+/// The batches the stub received (photos in each; 0 for one it answered 404).
+fn photo_batches() -> Vec<usize> {
+    let v = photo_server("batches");
+    if v.is_undefined() {
+        return Vec::new();
+    }
+    js_sys::Array::from(&v)
+        .iter()
+        .map(|n| n.as_f64().unwrap() as usize)
+        .collect()
+}
+
+fn set_photo_server(field: &str, value: &JsValue) {
+    let s = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__photoServer")).unwrap();
+    js_sys::Reflect::set(&s, &JsValue::from_str(field), value).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn many_photos_on_a_fast_link_travel_several_to_a_request() {
+    let db = fresh_db("t_sync_photos_batches").await;
+    let shas = stored_photos(&db, 80).await;
+    let status = RwSignal::new(SyncStatus::default());
+    refresh_counts(&db, status).await.unwrap();
+    // One photo deep in the queue (sent in a batch) is refused; the others around it are kept.
+    let refused = shas[60].clone();
+    install_photo_server(5, Some(&refused), false, 0);
+    let result = upload_photos(&db, "token", status).await;
+    let puts = photo_server_list("puts");
+    let acked = photo_server_list("acked");
+    let batches = photo_batches();
+    let bad_frames = photo_server("badFrames");
+    let max = photo_server("max").as_f64().unwrap() as usize;
+    remove_photo_server();
+
+    let err = result.unwrap().expect("the refusal is reported");
+    assert!(
+        err.to_string()
+            .contains("1 张照片未被服务器接受，仍保留在本机：内容不是 JPEG"),
+        "{err}"
+    );
+    assert!(
+        bad_frames.is_undefined(),
+        "every batch framed as its manifest says"
+    );
+    assert!(
+        batches.iter().any(|&n| n > 1),
+        "several photos to a request: {batches:?}"
+    );
+    assert!(batches
+        .iter()
+        .all(|&n| n <= yinhuan_app::sync::engine::MAX_PHOTOS_PER_REQUEST));
+    let requests = puts.len() - batches.iter().sum::<usize>() + batches.len();
+    assert!(requests < 40, "{requests} requests for 80 photos");
+    assert!(max <= MAX_PHOTO_UPLOADS, "{max} requests in flight");
+    // Every photo sent exactly once, exactly the refused one stays 本机.
+    let mut sent = puts.clone();
+    sent.sort();
+    let mut want = shas.clone();
+    want.sort();
+    assert_eq!(sent, want);
+    assert_eq!(acked.len(), 79);
+    for sha in &shas {
+        let want = if *sha == refused {
+            UploadState::Local
+        } else {
+            UploadState::Uploaded
+        };
+        assert_eq!(state_of(&db, sha).await, want, "{sha}");
+    }
+    let during = status.get_untracked();
+    assert_eq!((during.pending_photos, during.uploaded_photos), (1, 79));
+}
+
+#[wasm_bindgen_test]
+async fn a_batch_cut_off_marks_none_of_its_photos() {
+    let db = fresh_db("t_sync_photos_batch_cut").await;
+    let shas = stored_photos(&db, 80).await;
+    let status = RwSignal::new(SyncStatus::default());
+    refresh_counts(&db, status).await.unwrap();
+    // From the 30th photo on, every request fails like a lost connection: batches in flight
+    // included.
+    install_photo_server(5, None, false, 30);
+    let result = upload_photos(&db, "token", status).await;
+    let acked = photo_server_list("acked");
+    let batches = photo_batches();
+    remove_photo_server();
+
+    assert_eq!(result.unwrap_err(), ApiError::Offline);
+    assert!(batches.iter().any(|&n| n > 1), "{batches:?}");
+    // A batch that started before the 30th photo is answered; none started after it.
+    assert!(
+        !acked.is_empty() && acked.len() < 30 + yinhuan_app::sync::engine::MAX_PHOTOS_PER_REQUEST,
+        "{}",
+        acked.len()
+    );
+    for sha in &shas {
+        let want = if acked.contains(sha) {
+            UploadState::Uploaded
+        } else {
+            UploadState::Local
+        };
+        assert_eq!(state_of(&db, sha).await, want, "{sha}");
+    }
+    let s = status.get_untracked();
+    assert_eq!(s.uploaded_photos as usize, acked.len());
+    assert_eq!(s.pending_photos as usize, shas.len() - acked.len());
+}
+
+#[wasm_bindgen_test]
+async fn a_server_without_batches_gets_every_photo_one_by_one() {
+    let db = fresh_db("t_sync_photos_no_batches").await;
+    let shas = stored_photos(&db, 80).await;
+    let status = RwSignal::new(SyncStatus::default());
+    install_photo_server(5, None, false, 0);
+    set_photo_server("noBatches", &JsValue::TRUE);
+    let result = upload_photos(&db, "token", status).await;
+    let puts = photo_server_list("puts");
+    let batches = photo_batches();
+    remove_photo_server();
+
+    assert_eq!(result, Ok(None));
+    // Tried (answered 404: only the batches already started when the first answer came),
+    // then single PUTs for the rest of the run.
+    assert!(
+        !batches.is_empty()
+            && batches.len() <= MAX_PHOTO_UPLOADS
+            && batches.iter().all(|&n| n == 0),
+        "{batches:?}"
+    );
+    let mut sent = puts.clone();
+    sent.sort();
+    let mut want = shas.clone();
+    want.sort();
+    assert_eq!(sent, want, "each photo once, by PUT");
+    for sha in &shas {
+        assert_eq!(state_of(&db, sha).await, UploadState::Uploaded, "{sha}");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn the_orphan_limit_stops_the_uploads_after_the_first_photo() {
     let db = fresh_db("t_sync_photos_limit").await;
@@ -566,4 +741,25 @@ fn the_upload_gauge_grows_on_fast_answers_and_falls_to_one_on_a_slow_one() {
     assert_eq!(g.limit(), 4, "an ordinary answer keeps the pace");
     g.answered(9_000);
     assert_eq!(g.limit(), 1);
+}
+
+#[wasm_bindgen_test]
+fn photos_share_a_request_only_on_a_proven_fast_link_with_many_waiting() {
+    use yinhuan_app::sync::engine::MAX_PHOTOS_PER_REQUEST as MOST;
+    let mut g = UploadGauge::default();
+    // Until every slot runs, one photo per request however many wait.
+    for _ in 0..2 {
+        assert_eq!(g.per_request(1000), 1);
+        g.answered(200);
+    }
+    g.answered(200);
+    assert_eq!(g.limit(), MAX_PHOTO_UPLOADS);
+    // A handful waiting: still one each (the e2e syncs of up to ten photos send single PUTs).
+    assert_eq!(g.per_request(10), 1);
+    assert_eq!(g.per_request(31), 1);
+    assert_eq!(g.per_request(32), 2);
+    assert_eq!(g.per_request(1000), MOST);
+    // A slow answer: one at a time again, one photo per request.
+    g.answered(9_000);
+    assert_eq!(g.per_request(1000), 1);
 }

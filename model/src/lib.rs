@@ -24,6 +24,7 @@ pub mod money;
 pub mod office;
 pub mod penalty;
 pub mod permission;
+pub mod photo_batch;
 pub mod record;
 pub mod roster;
 pub mod stage;

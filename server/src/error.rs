@@ -102,20 +102,25 @@ impl AppError {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let message = if status.is_server_error() {
-            // The details are for the operator's log, not for the phone.
+impl AppError {
+    /// The message the client sees. A server-side failure is logged here in full and told as
+    /// a plain "internal error": the details are for the operator's log, not for the phone.
+    pub fn public_message(&self) -> String {
+        if self.status().is_server_error() {
             tracing::error!(error = %self, "request failed");
             "服务器内部错误，请稍后重试；如果反复出现，请联系管理员。".to_owned()
         } else {
             self.to_string()
-        };
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
         let body = ErrorBody {
             code: self.code(),
-            message,
+            message: self.public_message(),
         };
-        (status, Json(body)).into_response()
+        (self.status(), Json(body)).into_response()
     }
 }

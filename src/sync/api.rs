@@ -1,10 +1,11 @@
 //! HTTP to our own server (fetch), with the bearer token. Every failure becomes an `ApiError`
 //! whose text is Chinese and says what to do; the sync engine decides whether to retry.
 
+use model::photo_batch::{manifest_line, BatchPhoto, BatchResult, BATCH_CONTENT_TYPE};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, Request, RequestInit, Response};
+use web_sys::{Blob, BlobPropertyBag, Request, RequestInit, Response};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
@@ -228,6 +229,40 @@ pub async fn put_blob(path: &str, token: &str, blob: &Blob) -> Result<(), ApiErr
     };
     send("PUT", path, Some(token), Some((blob.as_ref(), &ct))).await?;
     Ok(())
+}
+
+/// Several photos in one request (`POST /api/photos/batch`, framing in `model::photo_batch`):
+/// the manifest line, then each photo's bytes as they are (the blobs are not read here: the
+/// browser streams them). The answer says, photo by photo, what the server did.
+pub async fn post_photo_batch(
+    token: &str,
+    photos: &[(String, Blob)],
+) -> Result<BatchResult, ApiError> {
+    let manifest: Vec<BatchPhoto> = photos
+        .iter()
+        .map(|(sha, blob)| BatchPhoto {
+            sha256: sha.clone(),
+            bytes: blob.size() as u64,
+            content_type: blob.type_(),
+        })
+        .collect();
+    let parts = js_sys::Array::new();
+    parts.push(&JsValue::from_str(&manifest_line(&manifest)));
+    for (_, blob) in photos {
+        parts.push(blob);
+    }
+    let opts = BlobPropertyBag::new();
+    opts.set_type(BATCH_CONTENT_TYPE);
+    let body = Blob::new_with_blob_sequence_and_options(&parts, &opts)
+        .map_err(|e| ApiError::Other(js_text(&e)))?;
+    let resp = send(
+        "POST",
+        "/api/photos/batch",
+        Some(token),
+        Some((body.as_ref(), BATCH_CONTENT_TYPE)),
+    )
+    .await?;
+    json_of(resp).await
 }
 
 /// A photo this device does not hold (taken on another device), fetched from the server for

@@ -14,7 +14,9 @@ use serde_json::Value;
 use super::api::{self, ApiError};
 use super::photo_upload::pending_photos;
 // The photo phase lives in its own module; its API stays reachable here.
-pub use super::photo_upload::{upload_photos, UploadGauge, MAX_PHOTO_UPLOADS};
+pub use super::photo_upload::{
+    upload_photos, UploadGauge, MAX_PHOTOS_PER_REQUEST, MAX_PHOTO_UPLOADS,
+};
 use super::status::SyncStatus;
 use crate::photo::UploadState;
 use crate::store::sync_rows::{self, RawRow};

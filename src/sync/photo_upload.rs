@@ -1,5 +1,8 @@
 //! The photo phase of a sync run: the photos the server lacks, several at a time while the link
-//! is fast, one at a time on a weak one.
+//! is fast, one at a time on a weak one. When many photos wait on a fast link, several travel
+//! in one request (`POST /api/photos/batch`): a request per photo cost more than its bytes
+//! (the browser's fetch, the service worker, the server's bookkeeping). Each photo of a batch is
+//! still answered on its own; a server or proxy that takes no batches gets single PUTs.
 //!
 //! A photo is 已上传 only once the server acknowledged it. The acknowledgements are written to
 //! the store in batches, while the next photos are on the wire: one small transaction per photo
@@ -40,6 +43,14 @@ pub(crate) async fn pending_photos(db: &rexie::Rexie) -> Result<Vec<PhotoState>,
 pub const MAX_PHOTO_UPLOADS: usize = 4;
 /// A photo answered this fast lets one more upload run beside the others.
 const FAST_PHOTO_MS: i64 = 1_500;
+/// Most photos in one request, and most bytes (a request cut off loses at most this much
+/// work; on a fast link it is well under a second).
+pub const MAX_PHOTOS_PER_REQUEST: usize = 8;
+const BATCH_BYTES: f64 = 2.0 * 1024.0 * 1024.0;
+/// Photos are grouped only while more than this many per upload slot wait: a handful of
+/// photos gains nothing measurable from it, and a photo per request is acknowledged as soon
+/// as it arrives.
+const PHOTOS_PER_SLOT_BEFORE_BATCHING: usize = 4;
 /// A photo answered this slowly means a weak link: back to one at a time, so each photo
 /// finishes (and is kept as 已上传) as soon as the link allows instead of all crawling together.
 const SLOW_PHOTO_MS: i64 = 6_000;
@@ -65,6 +76,17 @@ impl UploadGauge {
         self.limit
     }
 
+    /// Photos the next request should carry when `waiting` photos wait: one until the link
+    /// has proven fast (all slots in use), then more the more wait, at most
+    /// [`MAX_PHOTOS_PER_REQUEST`].
+    pub fn per_request(&self, waiting: usize) -> usize {
+        if self.limit < MAX_PHOTO_UPLOADS {
+            return 1;
+        }
+        (waiting / (MAX_PHOTO_UPLOADS * PHOTOS_PER_SLOT_BEFORE_BATCHING))
+            .clamp(1, MAX_PHOTOS_PER_REQUEST)
+    }
+
     /// The server answered one upload (accepted or refused) after `ms` milliseconds.
     pub fn answered(&mut self, ms: i64) {
         if ms >= SLOW_PHOTO_MS {
@@ -75,11 +97,10 @@ impl UploadGauge {
     }
 }
 
-/// One photo PUT and what the server said.
+/// One photo sent and what the server said about it.
 struct Attempt {
     sha: String,
     answer: Result<(), ApiError>,
-    ms: i64,
     bytes: f64,
 }
 
@@ -88,10 +109,12 @@ struct Attempt {
 /// the other sat on the upload's path).
 const READ_AHEAD: usize = 8;
 
-/// What finished in the upload loop: an upload, the write of a batch of acknowledgements, or
-/// the read of the next photos (`None`: the photo is no longer on this device).
+/// What finished in the upload loop: a request (one photo or several, with the time it took),
+/// a batch the server did not take (to send again one by one), the write of acknowledgements,
+/// or the read of the next photos (`None`: the photo is no longer on this device).
 enum Done {
-    Upload(Attempt),
+    Upload(Vec<Attempt>, i64),
+    Unbatched(Vec<(String, Blob)>),
     Marked(Result<(), StoreError>),
     Read(Result<Vec<(String, Option<Blob>)>, StoreError>),
 }
@@ -134,16 +157,95 @@ impl Progress {
 }
 
 /// Sends one photo; the caller records the answer.
-async fn upload_one(token: &str, sha: String, blob: Blob) -> Attempt {
+async fn upload_one(token: &str, sha: String, blob: Blob) -> Done {
     let started = crate::browser::now_ms();
     let answer = api::put_blob(&format!("/api/photos/{sha}"), token, &blob).await;
     let ms = crate::browser::now_ms() - started;
-    Attempt {
-        sha,
+    let bytes = f64::from(blob.size() as u32);
+    Done::Upload(vec![Attempt { sha, answer, bytes }], ms)
+}
+
+/// Sends several photos in one request. The server answers each on its own; a whole refusal
+/// of the batch by a server or proxy that does not take batches (an older server's 404, a
+/// proxy's body limit 413, …) gives the photos back to be sent one by one.
+async fn upload_group(token: &str, group: Vec<(String, Blob)>) -> Done {
+    let started = crate::browser::now_ms();
+    let result = api::post_photo_batch(token, &group).await;
+    let ms = crate::browser::now_ms() - started;
+    let answers = match result {
+        Ok(result) => result.photos,
+        Err(ApiError::Server {
+            status: 400 | 404 | 405 | 411 | 413 | 415 | 422,
+            ..
+        }) => return Done::Unbatched(group),
+        // Whatever ended the request (no network, signed out, server error) is each photo's.
+        Err(e) => {
+            let attempts = group
+                .into_iter()
+                .map(|(sha, blob)| Attempt {
+                    sha,
+                    answer: Err(e.clone()),
+                    bytes: f64::from(blob.size() as u32),
+                })
+                .collect();
+            return Done::Upload(attempts, ms);
+        }
+    };
+    let attempts = group
+        .into_iter()
+        .map(|(sha, blob)| {
+            let answer = match answers.iter().find(|a| a.sha256 == sha) {
+                Some(a) if a.stored() => Ok(()),
+                Some(a) => Err(ApiError::Server {
+                    status: a.status,
+                    code: a.code.clone().unwrap_or_else(|| a.status.to_string()),
+                    message: a.message.clone().unwrap_or_else(|| {
+                        format!("服务器返回错误 {}，稍后会自动重试。", a.status)
+                    }),
+                }),
+                // Not acknowledged: not marked, and the next run asks the server again.
+                None => Err(ApiError::Other("服务器的应答缺少一张照片".into())),
+            };
+            Attempt {
+                sha,
+                answer,
+                bytes: f64::from(blob.size() as u32),
+            }
+        })
+        .collect();
+    Done::Upload(attempts, ms)
+}
+
+/// The server answered this photo (stored it or refused it on its own): the request went
+/// through, so its time says how fast the link is.
+fn answered(answer: &Result<(), ApiError>) -> bool {
+    matches!(
         answer,
-        ms,
-        bytes: f64::from(blob.size() as u32),
+        Ok(())
+            | Err(ApiError::Server {
+                status: 413 | 415 | 422,
+                ..
+            })
+    )
+}
+
+/// Takes up to `n` photos from the front of `ready` for one request, at most [`BATCH_BYTES`]
+/// together unless a single photo is bigger.
+fn take_group(ready: &mut VecDeque<(String, Blob)>, n: usize) -> Vec<(String, Blob)> {
+    let mut group = Vec::new();
+    let mut bytes = 0.0;
+    while group.len() < n {
+        let Some((_, blob)) = ready.front() else {
+            break;
+        };
+        let size = blob.size();
+        if !group.is_empty() && bytes + size > BATCH_BYTES {
+            break;
+        }
+        bytes += size;
+        group.extend(ready.pop_front());
     }
+    group
 }
 
 /// The next photos to send, read in one transaction.
@@ -203,6 +305,8 @@ pub async fn upload_photos(
     let mut gauge = UploadGauge::default();
     let mut in_flight: FuturesUnordered<LocalBoxFuture<'_, Done>> = FuturesUnordered::new();
     let mut queue = check.missing.into_iter();
+    // Cleared when the server or a proxy on the way does not take a batch: one by one then.
+    let mut batches = true;
     let mut ready: VecDeque<(String, Blob)> = VecDeque::new();
     let mut reading = false;
     let mut uploading = 0;
@@ -219,19 +323,30 @@ pub async fn upload_photos(
     let mut shown = Progress::default();
     loop {
         let going = limit.is_none() && failed.is_none() && store_failed.is_none();
+        let per_request = if batches {
+            gauge.per_request(ready.len() + queue.len())
+        } else {
+            1
+        };
         while going && uploading < gauge.limit() {
-            let Some((sha, blob)) = ready.pop_front() else {
+            let mut group = take_group(&mut ready, per_request);
+            if group.is_empty() {
                 break;
-            };
-            started += 1;
+            }
+            started += group.len();
             uploading += 1;
             shown.step = Some(format!("上传照片 {started}/{total}…"));
-            in_flight.push(Box::pin(async move {
-                Done::Upload(upload_one(token, sha, blob).await)
-            }));
+            in_flight.push(if group.len() == 1 {
+                let (sha, blob) = group.remove(0);
+                Box::pin(upload_one(token, sha, blob))
+            } else {
+                Box::pin(upload_group(token, group))
+            });
         }
-        if going && !reading && ready.len() < MAX_PHOTO_UPLOADS {
-            let next: Vec<String> = queue.by_ref().take(READ_AHEAD).collect();
+        // Enough read ahead for every slot's next request.
+        let wanted = (per_request * gauge.limit()).max(MAX_PHOTO_UPLOADS);
+        if going && !reading && ready.len() < wanted {
+            let next: Vec<String> = queue.by_ref().take(wanted.max(READ_AHEAD)).collect();
             if !next.is_empty() {
                 reading = true;
                 in_flight.push(Box::pin(
@@ -250,7 +365,7 @@ pub async fn upload_photos(
         let Some(done) = in_flight.next().await else {
             break;
         };
-        let attempt = match done {
+        let attempts = match done {
             Done::Marked(result) => {
                 marking = false;
                 if let Err(e) = result {
@@ -276,35 +391,48 @@ pub async fn upload_photos(
                 }
                 continue;
             }
-            Done::Upload(attempt) => {
+            Done::Unbatched(group) => {
                 uploading -= 1;
-                attempt
+                started -= group.len();
+                batches = false;
+                for photo in group.into_iter().rev() {
+                    ready.push_front(photo);
+                }
+                continue;
+            }
+            Done::Upload(attempts, ms) => {
+                uploading -= 1;
+                // The link's speed, from a request the server answered.
+                if attempts.iter().any(|a| answered(&a.answer)) {
+                    gauge.answered(ms);
+                }
+                attempts
             }
         };
-        match attempt.answer {
-            Ok(()) => {
-                gauge.answered(attempt.ms);
-                acked.push(attempt.sha);
-                // Counted in memory (the run ends with a full recount): recounting the store
-                // after every photo cost more than the upload itself on a 300-photo sync.
-                shown.uploaded += 1;
-                shown.bytes += attempt.bytes;
-            }
-            Err(
-                e @ ApiError::Server {
-                    status: 413 | 415 | 422,
-                    ..
-                },
-            ) => {
-                gauge.answered(attempt.ms);
-                refused += 1;
-                first_refusal.get_or_insert(e);
-            }
-            Err(e @ ApiError::Server { status: 429, .. }) => {
-                limit.get_or_insert(e);
-            }
-            Err(e) => {
-                failed.get_or_insert(e);
+        for attempt in attempts {
+            match attempt.answer {
+                Ok(()) => {
+                    acked.push(attempt.sha);
+                    // Counted in memory (the run ends with a full recount): recounting the store
+                    // after every photo cost more than the upload itself on a 300-photo sync.
+                    shown.uploaded += 1;
+                    shown.bytes += attempt.bytes;
+                }
+                Err(
+                    e @ ApiError::Server {
+                        status: 413 | 415 | 422,
+                        ..
+                    },
+                ) => {
+                    refused += 1;
+                    first_refusal.get_or_insert(e);
+                }
+                Err(e @ ApiError::Server { status: 429, .. }) => {
+                    limit.get_or_insert(e);
+                }
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
             }
         }
     }

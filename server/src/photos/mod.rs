@@ -133,38 +133,40 @@ fn account_budget(username: &str) -> Arc<Semaphore> {
         .clone()
 }
 
-/// Reads `body` while its SHA-256 and size are computed, verifies everything, then publishes it
-/// to `store`. `Stored::created` is false when another upload stored the same bytes meanwhile.
+/// Memory reserved for an upload's bytes while the server holds them (see [`read_body`]);
+/// released when dropped.
+pub struct Reserved {
+    _own: tokio::sync::OwnedSemaphorePermit,
+    _all: tokio::sync::SemaphorePermit<'static>,
+}
+
+/// Reads `body` into memory, at most `max` bytes, after reserving what it announces (or `max`)
+/// from the upload memory of all accounts and of `uploader`.
 ///
-/// The body is kept in memory, at most `max` bytes: the structure check reads the whole photo
-/// anyway (a cut-off JPEG starts like a good one), so streaming it to a spool file first only
-/// added a hand-off to the blocking pool per body chunk and a read back. Nothing touches the
-/// disk before the photo is verified. What all uploads hold at once is bounded by
-/// [`UPLOAD_MEMORY`], and what one account's uploads hold by [`ACCOUNT_UPLOAD_MEMORY`]: an
-/// upload first reserves its announced size (`max` when it announces none) from both, so many
-/// slow uploads from one account wait for their turn instead of exhausting the server's memory
-/// or the other accounts' share of it.
-pub async fn receive(
-    store: &PhotoStore,
+/// The structure check reads a whole photo anyway (a cut-off JPEG starts like a good one), so
+/// streaming it to a spool file first only added a hand-off to the blocking pool per body chunk
+/// and a read back. What all uploads hold at once is bounded by [`UPLOAD_MEMORY`], and what one
+/// account's uploads hold by [`ACCOUNT_UPLOAD_MEMORY`]: many slow uploads from one account wait
+/// for their turn instead of exhausting the server's memory or the other accounts' share.
+pub async fn read_body(
     uploader: &str,
-    sha256: &str,
     body: Body,
     max: u64,
-    declared: Option<ImageKind>,
-) -> Result<Stored, AppError> {
+) -> Result<(Vec<u8>, Reserved), AppError> {
     // HTTP framing ends the body at its Content-Length, so it never holds more than announced.
     let expected = HttpBody::size_hint(&body).exact().unwrap_or(max).min(max);
     let permits = u32::try_from(expected).unwrap_or(u32::MAX);
     let budget_error =
         |e: tokio::sync::AcquireError| AppError::Internal(format!("upload budget: {e}"));
     // The account's share first: an account over it waits without taking from the others.
-    let account = account_budget(uploader);
-    let _own = account.acquire_many(permits).await.map_err(budget_error)?;
-    let _all = UPLOAD_BUDGET
+    let own = account_budget(uploader)
+        .acquire_many_owned(permits)
+        .await
+        .map_err(budget_error)?;
+    let all = UPLOAD_BUDGET
         .acquire_many(permits)
         .await
         .map_err(budget_error)?;
-    let mut hasher = Sha256::new();
     let mut data: Vec<u8> = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
@@ -175,10 +177,27 @@ pub async fn receive(
         if (data.len() + chunk.len()) as u64 > max {
             return Err(too_big(max));
         }
-        hasher.update(&chunk);
         data.extend_from_slice(&chunk);
     }
-    if hex::encode(hasher.finalize()) != sha256 {
+    Ok((
+        data,
+        Reserved {
+            _own: own,
+            _all: all,
+        },
+    ))
+}
+
+/// Verifies a photo's complete bytes (its SHA-256 is `sha256`, a well-formed JPEG or PNG that
+/// agrees with the declared type) and publishes them to `store`; returns once they are
+/// durable. Nothing touches the store before the photo is verified.
+pub async fn accept(
+    store: &PhotoStore,
+    sha256: &str,
+    data: Vec<u8>,
+    declared: Option<ImageKind>,
+) -> Result<Stored, AppError> {
+    if hex::encode(Sha256::digest(&data)) != sha256 {
         return Err(AppError::Unprocessable(
             "照片内容与编号（SHA-256）不符，可能在传输中损坏，请重新上传。".to_owned(),
         ));
@@ -195,8 +214,22 @@ pub async fn receive(
     })
 }
 
+/// Reads one photo's `body` ([`read_body`]) and [`accept`]s it. `Stored::created` is false when
+/// another upload stored the same bytes meanwhile.
+pub async fn receive(
+    store: &PhotoStore,
+    uploader: &str,
+    sha256: &str,
+    body: Body,
+    max: u64,
+    declared: Option<ImageKind>,
+) -> Result<Stored, AppError> {
+    let (data, _reserved) = read_body(uploader, body, max).await?;
+    accept(store, sha256, data, declared).await
+}
+
 /// How many records refer to the photo (0: it is an orphan).
-async fn reference_count(db: &Db, sha256: &str) -> Result<i64, AppError> {
+pub(crate) async fn reference_count(db: &Db, sha256: &str) -> Result<i64, AppError> {
     let sql = "SELECT COUNT(*) FROM photo_refs WHERE sha256 = $1";
     Ok(with_pool!(db, pool => sqlx::query_scalar(sql).bind(sha256).fetch_one(pool).await)?)
 }
@@ -223,11 +256,16 @@ pub async fn check_orphan_limit(
     if orphans < i64::from(limit) {
         return Ok(());
     }
-    Err(AppError::TooManyRequests(format!(
+    Err(orphan_limit_error(orphans, i64::from(limit)))
+}
+
+/// The 429 of an account holding `orphans` photos no record uses, at its `limit`.
+pub fn orphan_limit_error(orphans: i64, limit: i64) -> AppError {
+    AppError::TooManyRequests(format!(
         "本账号已上传 {orphans} 张尚无记录引用的照片（上限 {limit} 张），暂不能再上传。\
          请先同步引用这些照片的记录（在“同步”页处理需要处理的记录后点“立即同步”），照片会随后上传；\
          本机照片会保留。"
-    )))
+    ))
 }
 
 /// Who stored a photo and when; the first upload of the bytes counts.

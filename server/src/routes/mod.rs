@@ -2,6 +2,7 @@
 
 mod auth;
 mod health;
+mod photo_batch;
 mod photos;
 mod reports;
 mod sync;
@@ -64,6 +65,16 @@ pub fn router() -> Router<AppState> {
         .route(
             "/photos/{sha256}",
             put(photos::photo_put)
+                .layer::<_, Infallible>(DefaultBodyLimit::disable())
+                .layer::<_, Infallible>(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    PHOTO_UPLOAD_TIMEOUT,
+                )),
+        )
+        // Several photos in one request: the same limits as a single photo's PUT.
+        .route(
+            "/photos/batch",
+            post(photo_batch::photo_batch_post)
                 .layer::<_, Infallible>(DefaultBodyLimit::disable())
                 .layer::<_, Infallible>(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,

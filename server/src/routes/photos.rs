@@ -11,6 +11,8 @@ use model::sync::{
     may_see, PhotoCheck, PhotoMissing, PhotoReceipt, MAX_PHOTO_BYTES, MAX_PHOTO_CHECK,
 };
 
+use model::image_check::ImageKind;
+
 use crate::auth::AuthUser;
 use crate::error::AppError;
 use crate::extract::Json;
@@ -77,16 +79,7 @@ pub async fn photo_put(
 ) -> Result<Response, AppError> {
     let sha = hash_param(path)?;
     let declared = photos::declared_kind(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
-    if let Some(stored) = state.photos.read_all(&sha).await? {
-        // Content-addressed: the same name is the same bytes, so these are the bytes sent.
-        // Still verified: a file stored before the structure check existed gets no receipt.
-        let info = photos::verify(&stored, declared)?;
-        let receipt = PhotoReceipt {
-            sha256: sha,
-            bytes: stored.len() as u64,
-            content_type: info.kind.mime().to_owned(),
-            already_stored: true,
-        };
+    if let Some(receipt) = already_stored(&state, &sha, declared).await? {
         return Ok((StatusCode::OK, axum::Json(receipt)).into_response());
     }
     let announced = headers
@@ -112,7 +105,39 @@ pub async fn photo_put(
         declared,
     )
     .await?;
-    // Its upload row and audit line, committed with those of the uploads arriving meanwhile.
+    let (status, receipt) = log_upload(&state, &user, sha, stored).await?;
+    Ok((status, axum::Json(receipt)).into_response())
+}
+
+/// The receipt for a photo the server holds already. Content-addressed: the same name is the
+/// same bytes, so these are the bytes sent. Still verified: a file stored before the structure
+/// check existed gets no receipt.
+pub(super) async fn already_stored(
+    state: &AppState,
+    sha: &str,
+    declared: Option<ImageKind>,
+) -> Result<Option<PhotoReceipt>, AppError> {
+    let Some(stored) = state.photos.read_all(sha).await? else {
+        return Ok(None);
+    };
+    let info = photos::verify(&stored, declared)?;
+    Ok(Some(PhotoReceipt {
+        sha256: sha.to_owned(),
+        bytes: stored.len() as u64,
+        content_type: info.kind.mime().to_owned(),
+        already_stored: true,
+    }))
+}
+
+/// Logs a photo just stored (its upload row and audit line, committed with those of the uploads
+/// arriving meanwhile) and gives its answer: 201 stored anew, 200 when another upload of the
+/// same bytes (on this server or another) won the race.
+pub(super) async fn log_upload(
+    state: &AppState,
+    user: &AuthUser,
+    sha: String,
+    stored: photos::Stored,
+) -> Result<(StatusCode, PhotoReceipt), AppError> {
     let upload = Upload {
         sha256: sha.clone(),
         username: user.info.username.clone(),
@@ -130,7 +155,6 @@ pub async fn photo_put(
         sha256: sha,
         bytes: stored.bytes,
         content_type: stored.info.kind.mime().to_owned(),
-        // Another upload of the same bytes (on this server or another) may have won the race.
         already_stored: !stored.created,
     };
     let status = if stored.created {
@@ -138,7 +162,7 @@ pub async fn photo_put(
     } else {
         StatusCode::OK
     };
-    Ok((status, axum::Json(receipt)).into_response())
+    Ok((status, receipt))
 }
 
 pub async fn photo_get(

@@ -12,6 +12,7 @@ mod headers;
 mod health;
 mod helpers;
 mod office_records;
+mod photo_batch;
 mod photo_store;
 mod photo_uploads_at_once;
 mod photos;

@@ -290,7 +290,11 @@ fn hazard_with_photos(h: uuid::Uuid, e: uuid::Uuid, photos: &[&str]) -> Vec<serd
 }
 
 /// Pushes [`hazard_with_photos`]; returns the hazard's outcome.
-async fn push_hazard_using(app: &TestApp, token: &str, photos: &[&str]) -> serde_json::Value {
+pub(crate) async fn push_hazard_using(
+    app: &TestApp,
+    token: &str,
+    photos: &[&str],
+) -> serde_json::Value {
     let outcomes = app
         .push(token, hazard_with_photos(new_id(), new_id(), photos))
         .await;

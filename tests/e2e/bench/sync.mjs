@@ -62,10 +62,10 @@ async function countingRelay(port) {
  *  DevTools' Network domain: with that one enabled, Chromium keeps a copy of every request body
  *  for the inspector, which cost PouchDB's 44 large requests (base64 photos inside JSON) about
  *  2 s of its 5.5 s and none of ours, and made the comparison 2.0x look like 2.8x. Resource
- *  Timing has no method: our API's paths tell it (push and the photo check are POSTs, a photo
- *  is a PUT, the rest GETs); for PouchDB's requests only their number is used. */
+ *  Timing has no method: our API's paths tell it (push, the photo check and a batch of photos
+ *  are POSTs, a single photo is a PUT, the rest GETs); for PouchDB's requests only their number is used. */
 async function requestLog(page) {
-  const methodOf = (path) => (path === '/api/sync/push' || path === '/api/photos/check' ? 'POST'
+  const methodOf = (path) => (['/api/sync/push', '/api/photos/check', '/api/photos/batch'].includes(path) ? 'POST'
     : path.startsWith('/api/photos/') ? 'PUT' : 'GET');
   return {
     async start() {
@@ -200,6 +200,7 @@ let ours = null;
   row('  bytes on the wire, both ways (TCP relay)', mb(wire.total));
   row('    browser→server / server→browser', `${mb(wire.up)} / ${mb(wire.down)}`);
   row(`    requests: ${reqs.length} (push ${by('POST', '/api/sync/push')}, photo PUT ${by('PUT', '/api/photos/')}, ` +
+    `photo batch ${by('POST', '/api/photos/batch')}, ` +
     `check ${by('POST', '/api/photos/check')}, pull ${by('GET', '/api/sync/pull')}, non-/api ${notApi.length})`, '');
   // Where the time goes: each phase from its first request sent to its last answer, and within
   // the photo phase the time the server spent answering PUTs (the rest is the client).
@@ -216,7 +217,12 @@ let ours = null;
     return { span: Math.max(...rs.map((r) => r.t1)) - rs[0].t0, busy };
   };
   const phase = (m, p) => inFlight(reqs.filter((r) => r.method === m && new URL(r.url).pathname.startsWith(p)));
-  const push = phase('POST', '/api/sync/push'), put = phase('PUT', '/api/photos/'), pull = phase('GET', '/api/sync/pull');
+  // The photo phase: single PUTs and batches alike.
+  const put = inFlight(reqs.filter((r) => {
+    const path = new URL(r.url).pathname;
+    return (r.method === 'PUT' && path.startsWith('/api/photos/')) || path === '/api/photos/batch';
+  }));
+  const push = phase('POST', '/api/sync/push'), pull = phase('GET', '/api/sync/pull');
   row('  bytes on the wire / payload', ok ? (wire.total / seeded.payload).toFixed(3) : 'sync incomplete', '≤ 1.05');
   row('  sync wall time (立即同步 → idle, 0 pending)', ok ? sec(run.ms) : `FAILED after ${sec(run.ms)}`, '');
   row('    push phase / photo phase / pull phase', [push, put, pull].map((x) => `${x.span.toFixed(1)} s`).join(' / '));
@@ -227,7 +233,7 @@ let ours = null;
     row('    no request in flight: between requests / before the first + after the last',
       `${(all.span - all.busy).toFixed(2)} s / ${Math.max(0, run.ms / 1000 - all.span).toFixed(2)} s`);
   }
-  row('    photo phase: some PUT in flight / none in flight (client between PUTs)',
+  row('    photo phase: some upload in flight / none in flight (client between uploads)',
     `${put.busy.toFixed(1)} s / ${(put.span - put.busy).toFixed(1)} s`);
   if (ok) {
     // The client side of the photo phase, call by call (the engine's per-photo store work).
