@@ -349,10 +349,11 @@ fn install_photo_server(delay_ms: u32, refuse: Option<&str>, limit: bool, fail_f
                     s.batches.push(0);
                     return Promise.resolve(json(404, { code: 'not_found', message: '没有这个接口' }));
                 }
-                const n = s.puts.length + 1;
                 s.inflight++;
                 s.max = Math.max(s.max, s.inflight);
                 return req.arrayBuffer().then((buf) => {
+                    // This batch's first photo's place among all photos sent (for `failFrom`).
+                    const n = s.puts.length + 1;
                     const bytes = new Uint8Array(buf);
                     const nl = bytes.indexOf(10);
                     const manifest = JSON.parse(new TextDecoder().decode(bytes.slice(0, nl)));
@@ -749,17 +750,20 @@ fn photos_share_a_request_only_on_a_proven_fast_link_with_many_waiting() {
     let mut g = UploadGauge::default();
     // Until every slot runs, one photo per request however many wait.
     for _ in 0..2 {
-        assert_eq!(g.per_request(1000), 1);
+        assert_eq!(g.per_request(1000, 1000), 1);
         g.answered(200);
     }
     g.answered(200);
     assert_eq!(g.limit(), MAX_PHOTO_UPLOADS);
-    // A handful waiting: still one each (the e2e syncs of up to ten photos send single PUTs).
-    assert_eq!(g.per_request(10), 1);
-    assert_eq!(g.per_request(31), 1);
-    assert_eq!(g.per_request(32), 2);
-    assert_eq!(g.per_request(1000), MOST);
+    // A run of few photos: one each (the e2e syncs of up to ten photos send single PUTs).
+    assert_eq!(g.per_request(10, 10), 1);
+    assert_eq!(g.per_request(31, 31), 1);
+    // Many: up to the most per request, then the last ones spread over the slots.
+    assert_eq!(g.per_request(32, 32), 8);
+    assert_eq!(g.per_request(1000, 1000), MOST);
+    assert_eq!(g.per_request(10, 300), 3);
+    assert_eq!(g.per_request(1, 300), 1);
     // A slow answer: one at a time again, one photo per request.
     g.answered(9_000);
-    assert_eq!(g.per_request(1000), 1);
+    assert_eq!(g.per_request(1000, 1000), 1);
 }

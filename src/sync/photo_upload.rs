@@ -47,10 +47,10 @@ const FAST_PHOTO_MS: i64 = 1_500;
 /// work; on a fast link it is well under a second).
 pub const MAX_PHOTOS_PER_REQUEST: usize = 8;
 const BATCH_BYTES: f64 = 2.0 * 1024.0 * 1024.0;
-/// Photos are grouped only while more than this many per upload slot wait: a handful of
-/// photos gains nothing measurable from it, and a photo per request is acknowledged as soon
-/// as it arrives.
-const PHOTOS_PER_SLOT_BEFORE_BATCHING: usize = 4;
+/// A run with fewer photos to send than this sends them one by one: a handful of photos gains
+/// nothing measurable from sharing requests, and a photo per request is acknowledged as soon as
+/// it arrives.
+const BATCH_FROM: usize = 32;
 /// A photo answered this slowly means a weak link: back to one at a time, so each photo
 /// finishes (and is kept as 已上传) as soon as the link allows instead of all crawling together.
 const SLOW_PHOTO_MS: i64 = 6_000;
@@ -76,14 +76,16 @@ impl UploadGauge {
         self.limit
     }
 
-    /// Photos the next request should carry when `waiting` photos wait: one until the link
-    /// has proven fast (all slots in use), then more the more wait, at most
-    /// [`MAX_PHOTOS_PER_REQUEST`].
-    pub fn per_request(&self, waiting: usize) -> usize {
-        if self.limit < MAX_PHOTO_UPLOADS {
+    /// Photos the next request should carry when `waiting` of the run's `total` photos wait:
+    /// one until the link has proven fast (all slots in use) and for a run of few photos;
+    /// otherwise the waiting photos spread over the slots, at most [`MAX_PHOTOS_PER_REQUEST`]
+    /// to a request (so the last ones still keep every slot busy).
+    pub fn per_request(&self, waiting: usize, total: usize) -> usize {
+        if self.limit < MAX_PHOTO_UPLOADS || total < BATCH_FROM {
             return 1;
         }
-        (waiting / (MAX_PHOTO_UPLOADS * PHOTOS_PER_SLOT_BEFORE_BATCHING))
+        waiting
+            .div_ceil(self.limit)
             .clamp(1, MAX_PHOTOS_PER_REQUEST)
     }
 
@@ -324,11 +326,16 @@ pub async fn upload_photos(
     loop {
         let going = limit.is_none() && failed.is_none() && store_failed.is_none();
         let per_request = if batches {
-            gauge.per_request(ready.len() + queue.len())
+            gauge.per_request(ready.len() + queue.len(), total)
         } else {
             1
         };
         while going && uploading < gauge.limit() {
+            // A request waits for the photos being read rather than leave with fewer than its
+            // share, unless the link would otherwise sit idle.
+            if ready.len() < per_request && reading && uploading > 0 {
+                break;
+            }
             let mut group = take_group(&mut ready, per_request);
             if group.is_empty() {
                 break;
