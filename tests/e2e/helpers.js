@@ -101,6 +101,32 @@ async function syncNow(page) {
   await expect(page.getByTestId('sync-error')).toHaveCount(0);
 }
 
+/** Saves, on the device, an enterprise of `county` named `name`, an inspection of it and one
+ * hazard with `photos` (JPEG buffers); returns the hazard's path. */
+async function captureHazard(page, name, county, photos) {
+  await page.goto('/enterprises/new');
+  await page.locator('#ent-name').fill(name);
+  await page.locator('#ent-county').selectOption({ label: county });
+  await page.locator('#ent-leader').fill('王五');
+  await page.getByTestId('save-enterprise').click();
+  const confirm = page.getByRole('button', { name: '已核对，确认保存' });
+  if (await confirm.isVisible()) await confirm.click();
+  await expect(page.getByTestId('enterprise-list')).toContainText(name);
+  await page.getByRole('link', { name: '开始检查' }).first().click();
+  await page.locator('#insp-unit').fill(`${county}应急管理局`);
+  await page.locator('#insp-people').fill('检查员');
+  await page.getByTestId('start-inspection').click();
+  await page.getByTestId('add-hazard').click();
+  await page.locator('#hz-desc').fill(`${name}：配电箱未接地`);
+  await freeBasis(page);
+  if (photos.length) {
+    await page.getByTestId('photo-gallery-input').setInputFiles(photos.map((buffer, i) => ({ name: `x${i}.jpg`, mimeType: 'image/jpeg', buffer })));
+    await expect(page.locator('.thumb')).toHaveCount(photos.length, { timeout: 90_000 });
+  }
+  await expect(page.getByTestId('save-status')).toHaveText('已保存在本机');
+  return new URL(page.url()).pathname;
+}
+
 /** A server of its own with a certificate from `tls init` (the office LAN set-up): HTTPS on
  * `httpsPort`, the plain-http redirect + onboarding port on `httpPort`, both on 127.0.0.1 (a
  * browser reaches them as yinhuan.lan through --host-resolver-rules). Resolves once the
@@ -143,4 +169,4 @@ async function startTlsServer({ httpsPort, httpPort, hosts = ['yinhuan.lan', '19
   };
 }
 
-module.exports = { startTlsServer, serverBin, installApp, makeJpeg, storedPhotos, drawSignature, login, syncNow, freeBasis };
+module.exports = { startTlsServer, serverBin, installApp, makeJpeg, storedPhotos, drawSignature, login, syncNow, freeBasis, captureHazard };

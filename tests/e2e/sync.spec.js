@@ -1,7 +1,7 @@
 // Two devices and the real server: A captures offline (records + photos), comes online and
 // syncs; B signs in and sees the same records and photo bytes. Photos arrive exactly once.
 const { test, expect } = require('@playwright/test');
-const { installApp, makeJpeg, login, syncNow, freeBasis } = require('./helpers');
+const { installApp, makeJpeg, login, syncNow, freeBasis, captureHazard } = require('./helpers');
 
 test.setTimeout(240_000);
 
@@ -82,30 +82,6 @@ test('device A captures offline and syncs; device B sees the same records and ph
   await a.close();
   await b.close();
 });
-
-async function captureHazard(page, name, county, photos) {
-  await page.goto('/enterprises/new');
-  await page.locator('#ent-name').fill(name);
-  await page.locator('#ent-county').selectOption({ label: county });
-  await page.locator('#ent-leader').fill('王五');
-  await page.getByTestId('save-enterprise').click();
-  const confirm = page.getByRole('button', { name: '已核对，确认保存' });
-  if (await confirm.isVisible()) await confirm.click();
-  await expect(page.getByTestId('enterprise-list')).toContainText(name);
-  await page.getByRole('link', { name: '开始检查' }).first().click();
-  await page.locator('#insp-unit').fill(`${county}应急管理局`);
-  await page.locator('#insp-people').fill('检查员');
-  await page.getByTestId('start-inspection').click();
-  await page.getByTestId('add-hazard').click();
-  await page.locator('#hz-desc').fill(`${name}：配电箱未接地`);
-  await freeBasis(page);
-  if (photos.length) {
-    await page.getByTestId('photo-gallery-input').setInputFiles(photos.map((buffer, i) => ({ name: `x${i}.jpg`, mimeType: 'image/jpeg', buffer })));
-    await expect(page.locator('.thumb')).toHaveCount(photos.length, { timeout: 90_000 });
-  }
-  await expect(page.getByTestId('save-status')).toHaveText('已保存在本机');
-  return new URL(page.url()).pathname;
-}
 
 test('a connection cut in the middle of photo uploads resumes without sending any photo twice', async ({ browser }) => {
   const ctx = await browser.newContext();
