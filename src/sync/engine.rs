@@ -3,6 +3,7 @@
 //! a killed server only means the next run continues where this one stopped.
 
 use leptos::prelude::*;
+use futures::future::{Either, LocalBoxFuture};
 use std::collections::{BTreeSet, HashMap};
 
 use model::sync::{
@@ -161,84 +162,98 @@ async fn push_all(
         if all.is_empty() {
             return Ok(pushed);
         }
+        // The pass's sync entries in one read, with its rows: a read per batch sat between the
+        // batches, behind the previous batch's acknowledgements (a read transaction waits for
+        // the write transactions opened before it).
+        let ids: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
+        let entries = sync_rows::entries(db, &ids).await?;
         let total = all.len();
-        let mut batches = all.into_iter().peekable();
+        let mut batches = all.into_iter().zip(entries).peekable();
         let mut done = 0;
         let mut size = PUSH_BATCH as usize;
-        // The previous batch's acknowledgements, written while the next batch travels.
-        let mut acked: Vec<(RawRow, i64)> = Vec::new();
+        // Acknowledgements not yet written, and the write under way: they are written one
+        // batch after the other while the next batches travel, and all of them before the
+        // queue is read again (an acknowledged row must not be sent twice).
+        let mut unwritten: Vec<(RawRow, i64)> = Vec::new();
+        let mut writing: Option<LocalBoxFuture<'_, Result<Acked, ApiError>>> = None;
         while batches.peek().is_some() {
             // Also bounded by bytes, well under the server's 2 MB request limit.
-            let mut rows: Vec<RawRow> = Vec::new();
+            let mut rows = Vec::new();
             let mut bytes = 0;
-            while let Some(row) = batches.next_if(|r| {
+            while let Some(row) = batches.next_if(|(r, _)| {
                 rows.len() < size && (rows.is_empty() || bytes + r.body.len() < BATCH_BYTES)
             }) {
-                bytes += row.body.len();
+                bytes += row.0.body.len();
                 rows.push(row);
             }
             done += rows.len();
             status.update(|s| s.step = Some(format!("上传记录 {done}/{total}…")));
             let started = crate::browser::now_ms();
-            // The batch's sync entries are read before the previous acknowledgements are
-            // written (its transaction is opened first), and those are written while this
-            // batch is on the wire: the rows differ, and both finish before the next batch.
-            let previous = std::mem::take(&mut acked);
-            let (sent, marked) = futures::future::join(
-                push_batch(db, token, &device_id, rows, &mut skipped),
-                mark_acked(db, previous, status, &mut pushed),
-            )
-            .await;
-            marked?;
-            acked = sent?;
+            let send = push_batch(db, token, &device_id, rows, &mut skipped);
+            futures::pin_mut!(send);
+            let sent = loop {
+                if writing.is_none() && !unwritten.is_empty() {
+                    writing = Some(Box::pin(write_acks(db, std::mem::take(&mut unwritten))));
+                }
+                let Some(write) = writing.take() else {
+                    break send.await;
+                };
+                match futures::future::select(send.as_mut(), write).await {
+                    Either::Left((sent, write)) => {
+                        writing = Some(write);
+                        break sent;
+                    }
+                    Either::Right((written, _)) => count_acked(written?, status, &mut pushed),
+                }
+            };
+            unwritten.extend(sent?);
             if crate::browser::now_ms() - started < FAST_BATCH_MS {
                 size = (size * 2).min(model::sync::MAX_PUSH_CHANGES);
             }
         }
-        // Before the queue is read again: an acknowledged row must not be sent twice.
-        mark_acked(db, acked, status, &mut pushed).await?;
+        if let Some(write) = writing.take() {
+            count_acked(write.await?, status, &mut pushed);
+        }
+        count_acked(write_acks(db, unwritten).await?, status, &mut pushed);
     }
 }
 
-/// Records a batch's acknowledgements (see [`mark_pushed_all`]) and counts them off the queue;
-/// `pushed` learns each record's rev once it is written.
-async fn mark_acked(
-    db: &rexie::Rexie,
-    acked: Vec<(RawRow, i64)>,
-    status: RwSignal<SyncStatus>,
-    pushed: &mut HashMap<String, i64>,
-) -> Result<(), ApiError> {
+/// The records whose acknowledgements were written, with their revs.
+type Acked = Vec<(String, i64)>;
+
+/// Records a batch's acknowledgements (see [`mark_pushed_all`]): all of them in one
+/// transaction (one commit instead of one per record), or none and the next run sends them
+/// again, which the server answers from what it already stored.
+async fn write_acks(db: &rexie::Rexie, acked: Vec<(RawRow, i64)>) -> Result<Acked, ApiError> {
     if acked.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    // Every acknowledgement of the batch in one transaction (one commit instead of one per
-    // record): all of them are recorded, or none and the next run sends them again, which
-    // the server answers from what it already stored.
     mark_pushed_all(db, &acked).await?;
-    pushed.extend(acked.iter().map(|(row, rev)| (row.id.clone(), *rev)));
+    Ok(acked.into_iter().map(|(row, rev)| (row.id, rev)).collect())
+}
+
+/// Counts written acknowledgements off the queue; `pushed` learns each record's rev.
+fn count_acked(acked: Acked, status: RwSignal<SyncStatus>, pushed: &mut HashMap<String, i64>) {
     // Progress only: the full recount (conflicts, errors) runs once at the end of the run;
     // recounting after every batch read every sync entry each time.
     let n = acked.len() as u32;
+    pushed.extend(acked);
     status.update(|s| s.pending_records = s.pending_records.saturating_sub(n));
-    Ok(())
 }
 
 /// Sends one batch and records each outcome but the acceptances: the rows the server applied,
-/// with their revs, are returned for [`mark_acked`].
+/// with their revs, are returned for [`write_acks`].
 async fn push_batch(
     db: &rexie::Rexie,
     token: &str,
     device_id: &str,
-    rows: Vec<RawRow>,
+    rows: Vec<(RawRow, Option<sync_rows::SyncEntry>)>,
     skipped: &mut std::collections::HashSet<String>,
 ) -> Result<Vec<(RawRow, i64)>, ApiError> {
     {
         let mut changes = Vec::new();
         let mut sendable = Vec::new();
-        // The batch's sync entries in one read, not one transaction per row.
-        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        let entries = sync_rows::entries(db, &ids).await?;
-        for (row, entry) in rows.into_iter().zip(entries) {
+        for (row, entry) in rows {
             let entry = entry.unwrap_or_default();
             if entry.blocks_push(&row) {
                 skipped.insert(row.id.clone());
