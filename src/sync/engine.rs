@@ -2,8 +2,8 @@
 //! link is fast), pull until caught up. Every step is idempotent and saves its progress, so a cut connection, a closed tab or
 //! a killed server only means the next run continues where this one stopped.
 
-use leptos::prelude::*;
 use futures::future::{Either, LocalBoxFuture};
+use leptos::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
 use model::sync::{
@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::api::{self, ApiError};
 use super::photo_upload::pending_photos;
 // The photo phase lives in its own module; its API stays reachable here.
+use super::photo_upload::upload_photos_of;
 pub use super::photo_upload::{
     upload_photos, UploadGauge, MAX_PHOTOS_PER_REQUEST, MAX_PHOTO_UPLOADS,
 };
@@ -77,11 +78,23 @@ pub async fn run_once(status: RwSignal<SyncStatus>) -> Result<(), ApiError> {
 
     let result = async {
         status.update(|s| s.step = Some("上传记录…".into()));
-        let pushed = push_all(&db, token, status, queued).await?;
-        status.update(|s| s.step = Some("上传照片…".into()));
+        // The photos go once every record waiting has been answered by the server (so none
+        // arrives before its record), while the acknowledgements are still being written.
+        let (all_sent, sent) = futures::channel::oneshot::channel();
+        let photos = async {
+            let Ok(waiting) = sent.await else {
+                // The push failed before: its error ends the run.
+                return Ok(None);
+            };
+            status.update(|s| s.step = Some("上传照片…".into()));
+            upload_photos_of(&db, token, status, waiting).await
+        };
+        let (pushed, refused) =
+            futures::future::join(push_all(&db, token, status, queued, all_sent), photos).await;
+        let pushed = pushed?;
         // A photo the server refused does not keep other devices' updates out: the pull runs,
         // then the refusal becomes the run's error for the sync page.
-        let refused = upload_photos(&db, token, status).await?;
+        let refused = refused?;
         status.update(|s| s.step = Some("下载更新…".into()));
         // What is still waiting after the push, so an administrator can see a device that
         // holds unsent work (管理 → 账号 → 设备).
@@ -131,14 +144,18 @@ async fn count_queue(
 }
 
 /// Sends the records waiting: first `queued` (the dirty rows as just read), then, pass after
-/// pass, what is still dirty. Returns the rev the server gave each record it stored (the
-/// last, for a record sent twice), as written to the store.
+/// pass, what is still dirty. Says on `all_sent` when the server has answered for every row of
+/// `queued` (before their acknowledgements are all written; dropped unsent if the push fails
+/// before), with the photos of those it did not store. Returns the rev the server gave each record it stored (the last, for a record sent
+/// twice), as written to the store.
 async fn push_all(
     db: &rexie::Rexie,
     token: &str,
     status: RwSignal<SyncStatus>,
     queued: Vec<RawRow>,
+    all_sent: futures::channel::oneshot::Sender<BTreeSet<String>>,
 ) -> Result<HashMap<String, i64>, ApiError> {
+    let mut all_sent = Some(all_sent);
     let device_id = crate::settings::device_id();
     let mut pushed = HashMap::new();
     // Rows the user must look at are skipped; each pass sends only what is still dirty.
@@ -160,8 +177,14 @@ async fn push_all(
         // them: a hazard never arrives in an earlier batch than its new inspection.
         all.sort_by_key(|r| model::accept::apply_order(&r.kind));
         if all.is_empty() {
+            if let Some(tx) = all_sent.take() {
+                let _ = tx.send(BTreeSet::new());
+            }
             return Ok(pushed);
         }
+        // The first pass's rows, to tell the photo phase which of them the server did not store.
+        let first_pass = all_sent.is_some().then(|| all.clone());
+        let mut stored = std::collections::HashSet::new();
         // The pass's sync entries in one read, with its rows: a read per batch sat between the
         // batches, behind the previous batch's acknowledgements (a read transaction waits for
         // the write transactions opened before it).
@@ -206,10 +229,21 @@ async fn push_all(
                     Either::Right((written, _)) => count_acked(written?, status, &mut pushed),
                 }
             };
-            unwritten.extend(sent?);
+            let sent = sent?;
+            stored.extend(sent.iter().map(|(row, _)| row.id.clone()));
+            unwritten.extend(sent);
             if crate::browser::now_ms() - started < FAST_BATCH_MS {
                 size = (size * 2).min(model::sync::MAX_PUSH_CHANGES);
             }
+        }
+        if let (Some(tx), Some(rows)) = (all_sent.take(), first_pass) {
+            let waiting = rows
+                .iter()
+                .filter(|r| !stored.contains(&r.id))
+                .filter_map(|r| serde_json::from_str::<Value>(&r.body).ok())
+                .flat_map(|body| model::sync::photo_refs(&body))
+                .collect();
+            let _ = tx.send(waiting);
         }
         if let Some(write) = writing.take() {
             count_acked(write.await?, status, &mut pushed);

@@ -280,10 +280,23 @@ pub async fn upload_photos(
     token: &str,
     status: RwSignal<SyncStatus>,
 ) -> Result<Option<ApiError>, ApiError> {
+    let waiting = photos_of_waiting_records(db).await?;
+    upload_photos_of(db, token, status, waiting).await
+}
+
+/// [`upload_photos`], the photos of the records still waiting to be pushed being known already
+/// (the push of this run has just answered for each record: the rows it did not store). Reading
+/// them from the store would wait for the push's acknowledgements being written.
+pub async fn upload_photos_of(
+    db: &rexie::Rexie,
+    token: &str,
+    status: RwSignal<SyncStatus>,
+    waiting: BTreeSet<String>,
+) -> Result<Option<ApiError>, ApiError> {
     let pending = pending_photos(db).await?;
     let mut hashes: Vec<String> = pending.iter().map(|p| p.sha256.clone()).collect();
     let mut seen: HashSet<String> = hashes.iter().cloned().collect();
-    for sha in photos_of_waiting_records(db).await? {
+    for sha in waiting {
         if !seen.contains(&sha) && store::photos::has_photo(db, &sha).await? {
             seen.insert(sha.clone());
             hashes.push(sha);
