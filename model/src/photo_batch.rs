@@ -12,6 +12,8 @@
 //! photo ends; a body whose length does not add up was cut off or made by hand and is refused
 //! whole, before anything is stored.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
 use crate::validation::is_sha256_hex;
@@ -126,8 +128,9 @@ pub fn check_manifest(manifest: &BatchManifest) -> Result<u64, BatchError> {
     Ok(total)
 }
 
-/// Splits a whole batch body into its manifest and each photo's bytes, in order.
-pub fn split(body: &[u8]) -> Result<(BatchManifest, Vec<&[u8]>), BatchError> {
+/// Splits a whole batch body into its manifest and where each photo's bytes are in it, in
+/// order (ranges, so the caller can hand out each photo without copying it).
+pub fn split(body: &[u8]) -> Result<(BatchManifest, Vec<Range<usize>>), BatchError> {
     let head = &body[..body.len().min(MAX_MANIFEST_BYTES)];
     let end = head
         .iter()
@@ -136,22 +139,22 @@ pub fn split(body: &[u8]) -> Result<(BatchManifest, Vec<&[u8]>), BatchError> {
     let manifest: BatchManifest =
         serde_json::from_slice(&body[..end]).map_err(|e| BatchError::BadManifest(e.to_string()))?;
     let expected = check_manifest(&manifest)?;
-    let rest = &body[end + 1..];
-    if rest.len() as u64 != expected {
-        return Err(BatchError::Length {
-            expected,
-            got: rest.len() as u64,
-        });
+    let got = (body.len() - end - 1) as u64;
+    if got != expected {
+        return Err(BatchError::Length { expected, got });
     }
-    let mut parts = Vec::with_capacity(manifest.photos.len());
-    let mut at = 0usize;
-    for p in &manifest.photos {
-        // Sizes were checked to add up to the body's length, so each fits.
-        let len = p.bytes as usize;
-        parts.push(&rest[at..at + len]);
-        at += len;
-    }
-    Ok((manifest, parts))
+    // The sizes add up to the body's length, so each range lies inside it.
+    let mut at = end + 1;
+    let ranges = manifest
+        .photos
+        .iter()
+        .map(|p| {
+            let range = at..at + p.bytes as usize;
+            at = range.end;
+            range
+        })
+        .collect();
+    Ok((manifest, ranges))
 }
 
 #[cfg(test)]
@@ -178,8 +181,9 @@ mod tests {
     fn a_body_splits_into_its_photos_in_order() {
         let photos = [photo(1, 3), photo(2, 0), photo(3, 2)];
         let b = body(&photos, &[b"abc", b"", b"de"]);
-        let (m, parts) = split(&b).unwrap();
+        let (m, ranges) = split(&b).unwrap();
         assert_eq!(m.photos, photos);
+        let parts: Vec<&[u8]> = ranges.into_iter().map(|r| &b[r]).collect();
         assert_eq!(parts, vec![&b"abc"[..], &b""[..], &b"de"[..]]);
     }
 

@@ -146,8 +146,8 @@ async fn count_queue(
 /// Sends the records waiting: first `queued` (the dirty rows as just read), then, pass after
 /// pass, what is still dirty. Says on `all_sent` when the server has answered for every row of
 /// `queued` (before their acknowledgements are all written; dropped unsent if the push fails
-/// before), with the photos of those it did not store. Returns the rev the server gave each record it stored (the last, for a record sent
-/// twice), as written to the store.
+/// before), with the photos of those it did not store. Returns the rev the server gave each
+/// record it stored (the last, for a record sent twice), as written to the store.
 async fn push_all(
     db: &rexie::Rexie,
     token: &str,
@@ -229,7 +229,18 @@ async fn push_all(
                     Either::Right((written, _)) => count_acked(written?, status, &mut pushed),
                 }
             };
-            let sent = sent?;
+            let sent = match sent {
+                Ok(sent) => sent,
+                Err(e) => {
+                    // What the server acknowledged before stays acknowledged: those writes
+                    // finish first, or the next run would send those records again.
+                    if let Some(write) = writing.take() {
+                        count_acked(write.await?, status, &mut pushed);
+                    }
+                    count_acked(write_acks(db, unwritten).await?, status, &mut pushed);
+                    return Err(e);
+                }
+            };
             stored.extend(sent.iter().map(|(row, _)| row.id.clone()));
             unwritten.extend(sent);
             if crate::browser::now_ms() - started < FAST_BATCH_MS {

@@ -23,7 +23,7 @@ use std::path::Path;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, SystemTime};
 
-use axum::body::{Body, HttpBody};
+use axum::body::{Body, Bytes, HttpBody};
 use futures_util::StreamExt;
 use model::image_check::{check_image, ImageError, ImageInfo, ImageKind};
 use model::validation::is_sha256_hex;
@@ -194,7 +194,7 @@ pub async fn read_body(
 pub async fn accept(
     store: &PhotoStore,
     sha256: &str,
-    data: Vec<u8>,
+    data: Bytes,
     declared: Option<ImageKind>,
 ) -> Result<Stored, AppError> {
     if hex::encode(Sha256::digest(&data)) != sha256 {
@@ -225,7 +225,7 @@ pub async fn receive(
     declared: Option<ImageKind>,
 ) -> Result<Stored, AppError> {
     let (data, _reserved) = read_body(uploader, body, max).await?;
-    accept(store, sha256, data, declared).await
+    accept(store, sha256, data.into(), declared).await
 }
 
 /// How many records refer to the photo (0: it is an orphan).

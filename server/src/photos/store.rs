@@ -260,7 +260,7 @@ impl PhotoStore {
 
     /// Publishes a complete, verified photo under `sha256`, durably. `Ok(false)` when the name
     /// already held the photo (create-only: the stored bytes are the same, by their name).
-    pub async fn publish(&self, sha256: &str, data: Vec<u8>) -> Result<bool, AppError> {
+    pub async fn publish(&self, sha256: &str, data: Bytes) -> Result<bool, AppError> {
         let key = Self::key(sha256);
         if let Some(root) = &self.local_root {
             // The spool is `<root>/tmp`, on the same file system. Written, synced and linked
@@ -289,7 +289,7 @@ impl PhotoStore {
                 store_unavailable()
             });
         }
-        let bytes = Bytes::from(data);
+        let bytes = data;
         if bytes.len() as u64 <= SINGLE_PUT_MAX {
             self.put_create(&key, bytes).await
         } else {

@@ -4,7 +4,7 @@
 //! and only a body that is malformed or cut off as a whole is refused whole, with nothing
 //! stored.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::HeaderMap;
@@ -45,11 +45,13 @@ pub async fn photo_batch_post(
         return Err(batch_error(BatchError::TooBig));
     }
     let (data, _reserved) = photos::read_body(&user.info.username, body, MAX_BODY).await?;
-    let (manifest, parts) = photo_batch::split(&data).map_err(batch_error)?;
+    let (manifest, ranges) = photo_batch::split(&data).map_err(batch_error)?;
+    // Each photo a view of the body read, not a copy: the memory reserved covers it once.
+    let data = Bytes::from(data);
 
     // One photo after the other: its type, whether the server has it, and the orphan limit,
     // which counts the photos this batch adds.
-    let mut answers: Vec<Option<BatchAnswer>> = vec![None; parts.len()];
+    let mut answers: Vec<Option<BatchAnswer>> = vec![None; ranges.len()];
     let mut to_store: Vec<(usize, Option<ImageKind>)> = Vec::new();
     let mut orphans: Option<i64> = None;
     let limit = i64::from(state.config.max_orphan_photos);
@@ -85,7 +87,7 @@ pub async fn photo_batch_post(
     let stored = join_all(to_store.into_iter().map(|(i, declared)| {
         let (state, user) = (&state, &user);
         let sha = manifest.photos[i].sha256.clone();
-        let bytes = parts[i].to_vec();
+        let bytes = data.slice(ranges[i].clone());
         async move {
             let result = async {
                 let stored = photos::accept(&state.photos, &sha, bytes, declared).await?;
