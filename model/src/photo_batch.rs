@@ -76,7 +76,8 @@ pub struct BatchResult {
 pub enum BatchError {
     #[error("照片批次缺少清单行，请更新应用后重新同步。")]
     NoManifest,
-    #[error("照片批次的清单无法读取（{0}），请更新应用后重新同步。")]
+    /// With the parser's words, for the server's log (not for the phone's screen).
+    #[error("照片批次的清单无法读取，请更新应用后重新同步。")]
     BadManifest(String),
     #[error("照片批次是空的，请更新应用后重新同步。")]
     Empty,

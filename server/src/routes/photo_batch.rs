@@ -127,6 +127,7 @@ fn answer(sha: &str, result: Result<u16, AppError>) -> BatchAnswer {
 }
 
 fn batch_error(e: BatchError) -> AppError {
+    tracing::info!(error = ?e, "photo batch refused");
     match e {
         BatchError::TooBig | BatchError::TooMany => AppError::PayloadTooLarge(e.to_string()),
         _ => AppError::BadRequest(e.to_string()),
