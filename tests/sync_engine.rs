@@ -342,12 +342,13 @@ fn install_photo_server(delay_ms: u32, refuse: Option<&str>, limit: bool, fail_f
                 });
             }
             if (req.method === 'POST' && path === '/api/photos/batch') {
-                // Several photos in one request: the manifest line, then their bytes. A
-                // server without batches (`noBatches`) answers 404 like an older one.
+                // Several photos in one request: the manifest line, then their bytes.
+                // `noBatches` (a status): the whole batch refused like an older server's 404
+                // or a proxy's body limit (413).
                 s.batches = s.batches || [];
                 if (s.noBatches) {
                     s.batches.push(0);
-                    return Promise.resolve(json(404, { code: 'not_found', message: '没有这个接口' }));
+                    return Promise.resolve(json(s.noBatches, { code: 'refused', message: '不接受照片批次' }));
                 }
                 s.inflight++;
                 s.max = Math.max(s.max, s.inflight);
@@ -650,33 +651,38 @@ async fn a_batch_cut_off_marks_none_of_its_photos() {
 }
 
 #[wasm_bindgen_test]
-async fn a_server_without_batches_gets_every_photo_one_by_one() {
-    let db = fresh_db("t_sync_photos_no_batches").await;
-    let shas = stored_photos(&db, 80).await;
-    let status = RwSignal::new(SyncStatus::default());
-    install_photo_server(5, None, false, 0);
-    set_photo_server("noBatches", &JsValue::TRUE);
-    let result = upload_photos(&db, "token", status).await;
-    let puts = photo_server_list("puts");
-    let batches = photo_batches();
-    remove_photo_server();
+async fn a_server_or_proxy_refusing_batches_gets_every_photo_one_by_one() {
+    // An older server (404) and a proxy whose body limit is below a batch (413).
+    for refusal in [404, 413] {
+        let db = fresh_db(&format!("t_sync_photos_no_batches_{refusal}")).await;
+        let shas = stored_photos(&db, 80).await;
+        let status = RwSignal::new(SyncStatus::default());
+        install_photo_server(5, None, false, 0);
+        set_photo_server("noBatches", &JsValue::from(refusal));
+        let result = upload_photos(&db, "token", status).await;
+        let puts = photo_server_list("puts");
+        let batches = photo_batches();
+        remove_photo_server();
 
-    assert_eq!(result, Ok(None));
-    // Tried (answered 404: only the batches already started when the first answer came),
-    // then single PUTs for the rest of the run.
-    assert!(
-        !batches.is_empty()
-            && batches.len() <= MAX_PHOTO_UPLOADS
-            && batches.iter().all(|&n| n == 0),
-        "{batches:?}"
-    );
-    let mut sent = puts.clone();
-    sent.sort();
-    let mut want = shas.clone();
-    want.sort();
-    assert_eq!(sent, want, "each photo once, by PUT");
-    for sha in &shas {
-        assert_eq!(state_of(&db, sha).await, UploadState::Uploaded, "{sha}");
+        assert_eq!(result, Ok(None), "{refusal}");
+        // Tried (refused whole: only the batches already started when the first answer
+        // came), then single PUTs for the rest of the run.
+        assert!(
+            !batches.is_empty()
+                && batches.len() <= MAX_PHOTO_UPLOADS
+                && batches.iter().all(|&n| n == 0),
+            "{refusal}: {batches:?}"
+        );
+        let mut sent = puts.clone();
+        sent.sort();
+        let mut want = shas.clone();
+        want.sort();
+        assert_eq!(sent, want, "{refusal}: each photo once, by PUT");
+        for sha in &shas {
+            assert_eq!(state_of(&db, sha).await, UploadState::Uploaded, "{sha}");
+        }
+        let s = status.get_untracked();
+        assert_eq!((s.pending_photos, s.uploaded_photos), (0, 80), "{refusal}");
     }
 }
 
