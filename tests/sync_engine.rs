@@ -450,6 +450,27 @@ async fn state_of(db: &rexie::Rexie, sha: &str) -> UploadState {
     photos::upload_state(db, sha).await.unwrap().unwrap()
 }
 
+/// Every photo of `shas` was sent exactly once (`puts`: the hashes the stub received).
+fn assert_each_sent_once(puts: &[String], shas: &[String]) {
+    let mut sent = puts.to_vec();
+    sent.sort();
+    let mut want = shas.to_vec();
+    want.sort();
+    assert_eq!(sent, want, "each photo sent exactly once");
+}
+
+/// Each photo's state in the store: 已上传 when `uploaded` says so, else 本机.
+async fn assert_states(db: &rexie::Rexie, shas: &[String], uploaded: impl Fn(&String) -> bool) {
+    for sha in shas {
+        let want = if uploaded(sha) {
+            UploadState::Uploaded
+        } else {
+            UploadState::Local
+        };
+        assert_eq!(state_of(db, sha).await, want, "{sha}");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn photos_upload_several_at_a_time_and_a_refused_one_alone_stays_local() {
     let db = fresh_db("t_sync_photos_parallel").await;
@@ -482,20 +503,9 @@ async fn photos_upload_several_at_a_time_and_a_refused_one_alone_stays_local() {
         "{max} uploads in flight at most"
     );
     // Every photo was sent exactly once, and exactly the refused one stays 本机.
-    let mut sent = puts.clone();
-    sent.sort();
-    let mut want = shas.clone();
-    want.sort();
-    assert_eq!(sent, want);
+    assert_each_sent_once(&puts, &shas);
     assert_eq!(acked.len(), 9);
-    for sha in &shas {
-        let want = if *sha == refused {
-            UploadState::Local
-        } else {
-            UploadState::Uploaded
-        };
-        assert_eq!(state_of(&db, sha).await, want, "{sha}");
-    }
+    assert_states(&db, &shas, |sha| *sha != refused).await;
     // The counters kept in memory during the run agree with a recount of the store.
     let during = status.get_untracked();
     assert_eq!((during.pending_photos, during.uploaded_photos), (1, 9));
@@ -530,14 +540,7 @@ async fn a_cut_link_marks_only_the_photos_the_server_acknowledged() {
         puts.len() < shas.len(),
         "no new upload after the cut: {puts:?}"
     );
-    for sha in &shas {
-        let want = if acked.contains(sha) {
-            UploadState::Uploaded
-        } else {
-            UploadState::Local
-        };
-        assert_eq!(state_of(&db, sha).await, want, "{sha}");
-    }
+    assert_states(&db, &shas, |sha| acked.contains(sha)).await;
     let s = status.get_untracked();
     assert_eq!((s.pending_photos, s.uploaded_photos), (5, 3));
 }
@@ -597,20 +600,9 @@ async fn many_photos_on_a_fast_link_travel_several_to_a_request() {
     assert!(requests < 40, "{requests} requests for 80 photos");
     assert!(max <= MAX_PHOTO_UPLOADS, "{max} requests in flight");
     // Every photo sent exactly once, exactly the refused one stays 本机.
-    let mut sent = puts.clone();
-    sent.sort();
-    let mut want = shas.clone();
-    want.sort();
-    assert_eq!(sent, want);
+    assert_each_sent_once(&puts, &shas);
     assert_eq!(acked.len(), 79);
-    for sha in &shas {
-        let want = if *sha == refused {
-            UploadState::Local
-        } else {
-            UploadState::Uploaded
-        };
-        assert_eq!(state_of(&db, sha).await, want, "{sha}");
-    }
+    assert_states(&db, &shas, |sha| *sha != refused).await;
     let during = status.get_untracked();
     assert_eq!((during.pending_photos, during.uploaded_photos), (1, 79));
 }
@@ -637,14 +629,7 @@ async fn a_batch_cut_off_marks_none_of_its_photos() {
         "{}",
         acked.len()
     );
-    for sha in &shas {
-        let want = if acked.contains(sha) {
-            UploadState::Uploaded
-        } else {
-            UploadState::Local
-        };
-        assert_eq!(state_of(&db, sha).await, want, "{sha}");
-    }
+    assert_states(&db, &shas, |sha| acked.contains(sha)).await;
     let s = status.get_untracked();
     assert_eq!(s.uploaded_photos as usize, acked.len());
     assert_eq!(s.pending_photos as usize, shas.len() - acked.len());
@@ -673,14 +658,8 @@ async fn a_server_or_proxy_refusing_batches_gets_every_photo_one_by_one() {
                 && batches.iter().all(|&n| n == 0),
             "{refusal}: {batches:?}"
         );
-        let mut sent = puts.clone();
-        sent.sort();
-        let mut want = shas.clone();
-        want.sort();
-        assert_eq!(sent, want, "{refusal}: each photo once, by PUT");
-        for sha in &shas {
-            assert_eq!(state_of(&db, sha).await, UploadState::Uploaded, "{sha}");
-        }
+        assert_each_sent_once(&puts, &shas);
+        assert_states(&db, &shas, |_| true).await;
         let s = status.get_untracked();
         assert_eq!((s.pending_photos, s.uploaded_photos), (0, 80), "{refusal}");
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
+use axum::routing::{get, post, put, MethodRouter};
 use axum::Router;
 use model::sync::MAX_PUSH_BYTES;
 use tower_http::timeout::TimeoutLayer;
@@ -60,30 +60,27 @@ pub fn router() -> Router<AppState> {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        // Added after the 30 s layer so it is not covered by it. The body is streamed to disk
-        // with the store's own size check, so axum's buffering limit does not apply.
-        .route(
-            "/photos/{sha256}",
-            put(photos::photo_put)
-                .layer::<_, Infallible>(DefaultBodyLimit::disable())
-                .layer::<_, Infallible>(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    PHOTO_UPLOAD_TIMEOUT,
-                )),
-        )
-        // Several photos in one request: the same limits as a single photo's PUT.
+        // Added after the 30 s layer so they are not covered by it. The body is read within the
+        // photo store's own memory budget and size check, so axum's buffering limit does not
+        // apply. Several photos in one request (batch) have the same limits as one photo's PUT.
+        .route("/photos/{sha256}", photo_upload(put(photos::photo_put)))
         .route(
             "/photos/batch",
-            post(photo_batch::photo_batch_post)
-                .layer::<_, Infallible>(DefaultBodyLimit::disable())
-                .layer::<_, Infallible>(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    PHOTO_UPLOAD_TIMEOUT,
-                )),
+            photo_upload(post(photo_batch::photo_batch_post)),
         )
         .nest("/roster", crate::roster::router())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
+}
+
+/// A photo upload route: no axum body limit, and the long upload timeout instead of 30 s.
+fn photo_upload(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route
+        .layer::<_, Infallible>(DefaultBodyLimit::disable())
+        .layer::<_, Infallible>(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            PHOTO_UPLOAD_TIMEOUT,
+        ))
 }
 
 async fn api_not_found() -> AppError {
