@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::api::{self, ApiError};
 use super::photo_upload::pending_photos;
 // The photo phase lives in its own module; its API stays reachable here.
-use super::photo_upload::upload_photos_of;
+use super::photo_upload::{photos_of, upload_photos_of};
 pub use super::photo_upload::{
     upload_photos, UploadGauge, MAX_PHOTOS_PER_REQUEST, MAX_PHOTO_UPLOADS,
 };
@@ -234,10 +234,7 @@ async fn push_all(
                 Err(e) => {
                     // What the server acknowledged before stays acknowledged: those writes
                     // finish first, or the next run would send those records again.
-                    if let Some(write) = writing.take() {
-                        count_acked(write.await?, status, &mut pushed);
-                    }
-                    count_acked(write_acks(db, unwritten).await?, status, &mut pushed);
+                    finish_writes(db, writing, unwritten, status, &mut pushed).await?;
                     return Err(e);
                 }
             };
@@ -248,23 +245,29 @@ async fn push_all(
             }
         }
         if let (Some(tx), Some(rows)) = (all_sent.take(), first_pass) {
-            let waiting = rows
-                .iter()
-                .filter(|r| !stored.contains(&r.id))
-                .filter_map(|r| serde_json::from_str::<Value>(&r.body).ok())
-                .flat_map(|body| model::sync::photo_refs(&body))
-                .collect();
-            let _ = tx.send(waiting);
+            let _ = tx.send(photos_of(rows.iter().filter(|r| !stored.contains(&r.id))));
         }
-        if let Some(write) = writing.take() {
-            count_acked(write.await?, status, &mut pushed);
-        }
-        count_acked(write_acks(db, unwritten).await?, status, &mut pushed);
+        finish_writes(db, writing, unwritten, status, &mut pushed).await?;
     }
 }
 
 /// The records whose acknowledgements were written, with their revs.
 type Acked = Vec<(String, i64)>;
+
+/// Waits for the acknowledgements being written, then writes those still waiting.
+async fn finish_writes(
+    db: &rexie::Rexie,
+    writing: Option<LocalBoxFuture<'_, Result<Acked, ApiError>>>,
+    unwritten: Vec<(RawRow, i64)>,
+    status: RwSignal<SyncStatus>,
+    pushed: &mut HashMap<String, i64>,
+) -> Result<(), ApiError> {
+    if let Some(write) = writing {
+        count_acked(write.await?, status, pushed);
+    }
+    count_acked(write_acks(db, unwritten).await?, status, pushed);
+    Ok(())
+}
 
 /// Records a batch's acknowledgements (see [`mark_pushed_all`]): all of them in one
 /// transaction (one commit instead of one per record), or none and the next run sends them

@@ -25,7 +25,7 @@ use super::api::{self, ApiError};
 use super::status::SyncStatus;
 use crate::photo::UploadState;
 use crate::store::photos::PhotoState;
-use crate::store::sync_rows;
+use crate::store::sync_rows::{self, RawRow};
 use crate::store::{self, StoreError};
 
 /// Photos not yet acknowledged: 本机, and 上传中 left behind by an older version's run that was
@@ -477,11 +477,13 @@ pub async fn upload_photos_of(
 /// they may have been deleted by the server as orphans meanwhile (no stored record referred to
 /// them), so they are checked again and re-sent when missing: the record must find them.
 async fn photos_of_waiting_records(db: &rexie::Rexie) -> Result<BTreeSet<String>, ApiError> {
-    let mut out = BTreeSet::new();
-    for row in sync_rows::dirty_rows(db, None).await? {
-        if let Ok(body) = serde_json::from_str::<Value>(&row.body) {
-            out.extend(model::sync::photo_refs(&body));
-        }
-    }
-    Ok(out)
+    Ok(photos_of(&sync_rows::dirty_rows(db, None).await?))
+}
+
+/// The photos `rows` use (a row that is not JSON uses none).
+pub(crate) fn photos_of<'a>(rows: impl IntoIterator<Item = &'a RawRow>) -> BTreeSet<String> {
+    rows.into_iter()
+        .filter_map(|row| serde_json::from_str::<Value>(&row.body).ok())
+        .flat_map(|body| model::sync::photo_refs(&body))
+        .collect()
 }
