@@ -229,7 +229,7 @@ pub async fn receive(
 }
 
 /// How many records refer to the photo (0: it is an orphan).
-pub(crate) async fn reference_count(db: &Db, sha256: &str) -> Result<i64, AppError> {
+async fn reference_count(db: &Db, sha256: &str) -> Result<i64, AppError> {
     let sql = "SELECT COUNT(*) FROM photo_refs WHERE sha256 = $1";
     Ok(with_pool!(db, pool => sqlx::query_scalar(sql).bind(sha256).fetch_one(pool).await)?)
 }
@@ -242,30 +242,33 @@ pub async fn orphans_of(db: &Db, username: &str) -> Result<i64, AppError> {
 }
 
 /// A 429 when storing `sha256` would give `username` more than `limit` orphans. A photo a
-/// record already uses (the app pushes records before their photos) never counts.
+/// record already uses (the app pushes records before their photos) never counts. `counted`
+/// carries the count over the photos of one request: `None` at its first photo (the count is
+/// read then), and each photo let through as an orphan adds one, so a batch cannot slip past
+/// the limit with the photos it brings itself.
 pub async fn check_orphan_limit(
     db: &Db,
     username: &str,
     sha256: &str,
     limit: u32,
+    counted: &mut Option<i64>,
 ) -> Result<(), AppError> {
     if reference_count(db, sha256).await? > 0 {
         return Ok(());
     }
-    let orphans = orphans_of(db, username).await?;
-    if orphans < i64::from(limit) {
-        return Ok(());
+    let orphans = match *counted {
+        Some(n) => n,
+        None => orphans_of(db, username).await?,
+    };
+    if orphans >= i64::from(limit) {
+        return Err(AppError::TooManyRequests(format!(
+            "本账号已上传 {orphans} 张尚无记录引用的照片（上限 {limit} 张），暂不能再上传。\
+             请先同步引用这些照片的记录（在“同步”页处理需要处理的记录后点“立即同步”），照片会随后上传；\
+             本机照片会保留。"
+        )));
     }
-    Err(orphan_limit_error(orphans, i64::from(limit)))
-}
-
-/// The 429 of an account holding `orphans` photos no record uses, at its `limit`.
-pub fn orphan_limit_error(orphans: i64, limit: i64) -> AppError {
-    AppError::TooManyRequests(format!(
-        "本账号已上传 {orphans} 张尚无记录引用的照片（上限 {limit} 张），暂不能再上传。\
-         请先同步引用这些照片的记录（在“同步”页处理需要处理的记录后点“立即同步”），照片会随后上传；\
-         本机照片会保留。"
-    ))
+    *counted = Some(orphans + 1);
+    Ok(())
 }
 
 /// Who stored a photo and when; the first upload of the bytes counts.

@@ -54,7 +54,6 @@ pub async fn photo_batch_post(
     let mut answers: Vec<Option<BatchAnswer>> = vec![None; ranges.len()];
     let mut to_store: Vec<(usize, Option<ImageKind>)> = Vec::new();
     let mut orphans: Option<i64> = None;
-    let limit = i64::from(state.config.max_orphan_photos);
     for (i, photo) in manifest.photos.iter().enumerate() {
         let sha = &photo.sha256;
         let checked: Result<Option<Option<ImageKind>>, AppError> = async {
@@ -62,16 +61,14 @@ pub async fn photo_batch_post(
             if already_stored(&state, sha, declared).await?.is_some() {
                 return Ok(None);
             }
-            if photos::reference_count(&state.db, sha).await? == 0 {
-                let count = match orphans {
-                    Some(n) => n,
-                    None => photos::orphans_of(&state.db, &user.info.username).await?,
-                };
-                if count >= limit {
-                    return Err(photos::orphan_limit_error(count, limit));
-                }
-                orphans = Some(count + 1);
-            }
+            photos::check_orphan_limit(
+                &state.db,
+                &user.info.username,
+                sha,
+                state.config.max_orphan_photos,
+                &mut orphans,
+            )
+            .await?;
             Ok(Some(declared))
         }
         .await;

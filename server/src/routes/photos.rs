@@ -94,6 +94,7 @@ pub async fn photo_put(
         &user.info.username,
         &sha,
         state.config.max_orphan_photos,
+        &mut None,
     )
     .await?;
     let stored = photos::receive(
