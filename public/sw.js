@@ -1,5 +1,5 @@
 // Service worker: precaches this build's app shell so the app starts with no network after one
-// visit. BUILD and PRECACHE are filled in after `trunk build` by scripts/sw-precache.mjs.
+// visit. BUILD and PRECACHE are filled in by scripts/sw-precache.mjs (scripts/build-pwa).
 const BUILD = 'dev';
 const PRECACHE = ['/'];
 const CACHE = 'yinhuan-shell-' + BUILD;

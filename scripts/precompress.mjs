@@ -1,4 +1,4 @@
-// Trunk post_build hook (beside sw-precache, which skips these names): writes `.br` (brotli quality 11) and `.gz` (gzip -9)
+// Run by scripts/build-pwa, last (sw-precache skips these names): writes `.br` (brotli quality 11) and `.gz` (gzip -9)
 // siblings of the content-hashed files (the wasm, its JS glue, the CSS), which the server's
 // ServeDir sends as they are (server/src/static_files.rs, `precompressed_br`). Without them the
 // server compressed these per request at brotli quality 4: more bytes for every phone's first
@@ -9,9 +9,9 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-const dir = process.env.TRUNK_STAGING_DIR;
+const dir = process.argv[2];
 if (!dir) {
-  console.error('precompress: TRUNK_STAGING_DIR is not set (run through trunk build)');
+  console.error('usage: node scripts/precompress.mjs <dist dir> (scripts/build-pwa runs it)');
   process.exit(1);
 }
 

@@ -1,12 +1,12 @@
-// Trunk post_build hook: writes the list of built files and a build hash into sw.js, so the
+// Run by scripts/build-pwa, last: writes the list of built files and a build hash into sw.js, so the
 // service worker precaches exactly this build's hashed app shell and drops older caches.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
-const dir = process.env.TRUNK_STAGING_DIR;
+const dir = process.argv[2];
 if (!dir) {
-  console.error('sw-precache: TRUNK_STAGING_DIR is not set (run through trunk build)');
+  console.error('usage: node scripts/sw-precache.mjs <dist dir> (scripts/build-pwa runs it)');
   process.exit(1);
 }
 

@@ -19,6 +19,8 @@ pub mod sync;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use leptos_router::Lazy;
+use routes::office;
 
 use components::{NetworkBadge, StorageBanner, SyncBadge, TabBar, UnreadableNotice, UpdatePrompt};
 
@@ -65,21 +67,21 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hazards") view=routes::Hazards/>
                     <Route path=path!("/hazards/:id") view=routes::HazardForm/>
                     <Route path=path!("/hazards/:id/rectify") view=routes::Rectify/>
-                    <Route path=path!("/penalties") view=routes::Penalties/>
-                    <Route path=path!("/penalties/new") view=routes::PenaltyNew/>
-                    <Route path=path!("/penalties/:id") view=routes::PenaltyForm/>
+                    <Route path=path!("/penalties") view={Lazy::<office::PenaltiesRoute>::new()}/>
+                    <Route path=path!("/penalties/new") view={Lazy::<office::PenaltyNewRoute>::new()}/>
+                    <Route path=path!("/penalties/:id") view={Lazy::<office::PenaltyFormRoute>::new()}/>
                     <Route path=path!("/sync") view=routes::Sync/>
                     <Route path=path!("/sync/conflicts") view=routes::Conflicts/>
-                    <Route path=path!("/reports") view=routes::Reports/>
-                    <Route path=path!("/cross") view=routes::Cross/>
-                    <Route path=path!("/dashboard") view=routes::Dashboard/>
+                    <Route path=path!("/reports") view={Lazy::<office::ReportsRoute>::new()}/>
+                    <Route path=path!("/cross") view={Lazy::<office::CrossRoute>::new()}/>
+                    <Route path=path!("/dashboard") view={Lazy::<office::DashboardRoute>::new()}/>
                     <Route path=path!("/settings") view=routes::Settings/>
                     <Route path=path!("/more") view=routes::More/>
-                    <Route path=path!("/admin") view=routes::admin::Accounts/>
-                    <Route path=path!("/admin/new") view=routes::admin::AccountNew/>
-                    <Route path=path!("/admin/users/:username") view=routes::admin::AccountEditPage/>
-                    <Route path=path!("/admin/roster") view=routes::admin::Roster/>
-                    <Route path=path!("/admin/audit") view=routes::admin::Audit/>
+                    <Route path=path!("/admin") view={Lazy::<office::AccountsRoute>::new()}/>
+                    <Route path=path!("/admin/new") view={Lazy::<office::AccountNewRoute>::new()}/>
+                    <Route path=path!("/admin/users/:username") view={Lazy::<office::AccountEditRoute>::new()}/>
+                    <Route path=path!("/admin/roster") view={Lazy::<office::RosterRoute>::new()}/>
+                    <Route path=path!("/admin/audit") view={Lazy::<office::AuditRoute>::new()}/>
                 </Routes>
             </main>
             <TabBar/>

@@ -13,6 +13,7 @@ mod home;
 mod inspection_new;
 pub mod inspections;
 mod more;
+pub mod office;
 mod penalties;
 mod penalty_form;
 mod placeholder;

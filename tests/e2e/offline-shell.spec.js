@@ -52,3 +52,67 @@ test('the wasm is served compressed, as application/wasm, cached immutably', asy
   expect(res.headers()['content-encoding']).toBe('gzip');
   expect(res.headers()['cache-control']).toContain('immutable');
 });
+
+// The office screens (报表, 交叉检查, 工作台, 行政处罚, 管理) are a wasm chunk of their own
+// (src/routes/office.rs, scripts/bundle.mjs): a start never fetches it, the first office screen
+// does, and the service worker has it cached so that screen opens offline too.
+test('office screens load on first use, and open offline after one visit', async ({ page, context }) => {
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto('/');
+  await expect(page.getByTestId('campaign')).toBeVisible();
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    }
+  });
+  expect(fetched.filter((p) => p.endsWith('_bg.wasm'))).toHaveLength(1);
+  expect(fetched.filter((p) => p.includes('split_office'))).toEqual([]);
+
+  await context.setOffline(true);
+  const reload = await page.reload();
+  expect(reload.fromServiceWorker()).toBe(true);
+  await expect(page.getByTestId('campaign')).toBeVisible();
+  expect(fetched.filter((p) => p.includes('split_office'))).toEqual([]);
+
+  // In the app, with no network: the chunk comes from the service worker's cache.
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '报表' }).click();
+  await expect(page.getByRole('heading', { name: '报表', exact: true })).toBeVisible();
+  expect(fetched.filter((p) => p.includes('split_office'))).toHaveLength(1);
+  // Another office screen uses the chunk already loaded; a field screen still works beside it.
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '行政处罚' }).click();
+  await expect(page).toHaveURL(/\/penalties$/);
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '隐患' }).click();
+  await expect(page).toHaveURL(/\/hazards$/);
+  expect(fetched.filter((p) => p.includes('split_office'))).toHaveLength(1);
+
+  // A deep link to an office screen, opened offline as a new start.
+  await page.goto('/cross');
+  await expect(page.getByRole('heading', { name: /交叉检查/ })).toBeVisible();
+  await expect(page.getByTestId('office-not-loaded')).toHaveCount(0);
+  await context.setOffline(false);
+});
+
+test.describe('an office chunk that cannot be fetched', () => {
+  // No service worker: the page's own fetch of the chunk is what fails (first visit cut off).
+  test.use({ serviceWorkers: 'block' });
+
+  test('says so in Chinese, keeps the app running, and loads it on the next try', async ({ page }) => {
+    await page.route(/split_office-[0-9a-f]+\.wasm$/, (route) => route.abort('internetdisconnected'));
+    await page.goto('/');
+    await expect(page.getByTestId('campaign')).toBeVisible();
+    const nav = page.getByRole('navigation', { name: '主导航' });
+    await nav.getByRole('link', { name: '报表' }).click();
+    await expect(page.getByTestId('office-not-loaded')).toContainText('请连接网络后重新打开此页');
+    // The field screens still work: the failed load did not stop the app.
+    await nav.getByRole('link', { name: '隐患' }).click();
+    await expect(page).toHaveURL(/\/hazards$/);
+    await expect(page.getByTestId('office-not-loaded')).toHaveCount(0);
+
+    await page.unroute(/split_office-[0-9a-f]+\.wasm$/);
+    await nav.getByRole('link', { name: '报表' }).click();
+    await expect(page.getByRole('heading', { name: '报表', exact: true })).toBeVisible();
+    await expect(page.getByTestId('office-not-loaded')).toHaveCount(0);
+  });
+});

@@ -1,0 +1,115 @@
+//! The office screens (报表, 交叉检查, 工作台, 行政处罚, 管理) load on first use: in the production
+//! build (`--features split`, scripts/build-pwa) everything only these screens use goes into a
+//! wasm chunk of its own that `wasm_split` fetches the first time one of them opens, so a phone
+//! starts, and captures, without downloading or compiling it. The service worker precaches the
+//! chunk with the rest of the build, so an office screen still opens offline.
+//!
+//! Without the feature (browser tests, clippy, the benchmark's own build may add it) the same
+//! function is an ordinary call: the routes behave the same, only nothing is split.
+
+use leptos::prelude::*;
+use leptos_router::LazyRoute;
+
+/// Which office screen a route shows. One chunk for all of them: a clerk who opens one usually
+/// opens the others, and one fetch is cheaper than five on a county's mobile network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Reports,
+    Cross,
+    Dashboard,
+    Penalties,
+    PenaltyNew,
+    PenaltyForm,
+    Accounts,
+    AccountNew,
+    AccountEdit,
+    Roster,
+    Audit,
+}
+
+/// Why an office screen could not be shown: its chunk did not load (first visit cut off before
+/// the service worker cached it, or a deploy replaced the files under an old page).
+pub struct NotLoaded;
+
+#[cfg(feature = "split")]
+impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        NotLoaded
+    }
+}
+
+// The split point: everything reachable only from here moves into the chunk `office`.
+// `fallible`: a failed load comes back as `Err` (and is tried again next time) instead of a
+// panic, which would abort the whole app.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(office, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn office_view(screen: Screen) -> Result<AnyView, NotLoaded> {
+    use super::*;
+    Ok(match screen {
+        Screen::Reports => view! { <Reports/> }.into_any(),
+        Screen::Cross => view! { <Cross/> }.into_any(),
+        Screen::Dashboard => view! { <Dashboard/> }.into_any(),
+        Screen::Penalties => view! { <Penalties/> }.into_any(),
+        Screen::PenaltyNew => view! { <PenaltyNew/> }.into_any(),
+        Screen::PenaltyForm => view! { <PenaltyForm/> }.into_any(),
+        Screen::Accounts => view! { <admin::Accounts/> }.into_any(),
+        Screen::AccountNew => view! { <admin::AccountNew/> }.into_any(),
+        Screen::AccountEdit => view! { <admin::AccountEditPage/> }.into_any(),
+        Screen::Roster => view! { <admin::Roster/> }.into_any(),
+        Screen::Audit => view! { <admin::Audit/> }.into_any(),
+    })
+}
+
+/// The screen, once its code is here.
+async fn show(screen: Screen) -> AnyView {
+    #[cfg(feature = "split")]
+    let shown = office_view(screen).await;
+    #[cfg(not(feature = "split"))]
+    let shown = office_view(screen);
+    shown.unwrap_or_else(|NotLoaded| {
+        view! {
+            <section class="card" role="alert" data-testid="office-not-loaded">
+                <h2>"此页面尚未下载到本机"</h2>
+                <p>
+                    "报表、交叉检查、工作台、行政处罚和管理页面在第一次打开时下载。"
+                    "请连接网络后重新打开此页；下载一次后，离线也能打开。"
+                </p>
+                <p><a class="btn" href="/">"返回首页"</a></p>
+            </section>
+        }
+        .into_any()
+    })
+}
+
+macro_rules! office_routes {
+    ($($name:ident => $screen:ident),* $(,)?) => {
+        $(
+            /// A route to an office screen, loaded on first use.
+            pub struct $name;
+            impl LazyRoute for $name {
+                fn data() -> Self {
+                    $name
+                }
+                async fn view(_: Self) -> AnyView {
+                    show(Screen::$screen).await
+                }
+            }
+        )*
+    };
+}
+
+office_routes! {
+    ReportsRoute => Reports,
+    CrossRoute => Cross,
+    DashboardRoute => Dashboard,
+    PenaltiesRoute => Penalties,
+    PenaltyNewRoute => PenaltyNew,
+    PenaltyFormRoute => PenaltyForm,
+    AccountsRoute => Accounts,
+    AccountNewRoute => AccountNew,
+    AccountEditRoute => AccountEdit,
+    RosterRoute => Roster,
+    AuditRoute => Audit,
+}
