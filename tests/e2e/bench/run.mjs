@@ -1,7 +1,7 @@
 // Benchmarks of what the user feels. Prints a table; figures go in the issue notes.
 // Usage: node run.mjs <baseURL> <distDir> [<benchBaseURL>]
 // baseURL serves the production build in distDir (sizes, cold start); benchBaseURL serves the
-// build with the benchmark exports (`trunk build --features bench`, scripts/bench), default baseURL.
+// build with the benchmark exports (`scripts/build-pwa dist-bench bench`, scripts/bench), default baseURL.
 import { chromium } from '@playwright/test';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -15,24 +15,30 @@ const kb = (n) => `${(n / 1000).toFixed(1)} kB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
 
-// 1. App shell size: what the first visit downloads (html, js, wasm, css), raw and gzip.
+// 1. App shell size: what a start downloads (html, js, wasm, css), raw and gzip. The wasm chunks
+// that scripts/bundle.mjs splits off (`split_<name>-<hash>.wasm`: the office screens) load on
+// first use instead: a row each, outside the shell.
+const CHUNK = /^split_(.+)-[0-9a-f]+\.wasm$/;
+const shellFiles = readdirSync(dist).filter((f) =>
+  !statSync(join(dist, f)).isDirectory() && /\.(html|js|wasm|css)$/.test(f) && f !== 'sw.js' && !CHUNK.test(f));
 let raw = 0, gz = 0;
-for (const f of readdirSync(dist)) {
-  const p = join(dist, f);
-  if (statSync(p).isDirectory() || !/\.(html|js|wasm|css)$/.test(f) || f === 'sw.js') continue;
-  const b = readFileSync(p);
+for (const f of shellFiles) {
+  const b = readFileSync(join(dist, f));
   raw += b.length;
   gz += gzipSync(b, { level: 9 }).length;
 }
 row('app shell (html+js+wasm+css) raw', kb(raw), '');
 row('app shell gzip', kb(gz), '≤ 250 kB');
+for (const f of readdirSync(dist).filter((f) => CHUNK.test(f)).sort()) {
+  const b = readFileSync(join(dist, f));
+  row(`  chunk ${CHUNK.exec(f)[1]} (first use) raw / gzip`, `${kb(b.length)} / ${kb(gzipSync(b, { level: 9 }).length)}`, 'informative');
+}
 // What a phone really downloads: the same files from the server, asking like Chromium does;
 // the hashed files come as their precompressed brotli siblings (scripts/precompress.mjs).
 {
   let wire = 0;
   const encodings = new Set();
-  for (const f of readdirSync(dist)) {
-    if (!/\.(html|js|wasm|css)$/.test(f) || f === 'sw.js') continue;
+  for (const f of shellFiles) {
     const res = await new Promise((resolve, reject) => {
       http.get(`${base}/${f}`, { headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } }, (r) => {
         let n = 0;
