@@ -42,6 +42,7 @@ pub fn App() -> impl IntoView {
     let sync_status = RwSignal::new(sync::SyncStatus::default());
     provide_context(sync_status);
     sync::scheduler::start(sync_status);
+    office::preload_for_office_accounts();
     view! {
         <Router>
             <header class="topbar">

@@ -25,7 +25,7 @@ pub struct Config {
     /// `--behind-proxy`, `BEHIND_PROXY`: the reverse proxy whose `X-Forwarded-For` /
     /// `X-Forwarded-Proto` are believed, for connections from that address only.
     pub behind_proxy: Option<IpAddr>,
-    /// The PWA built by Trunk (`--dist`, `DIST_DIR`).
+    /// The PWA built by scripts/build-pwa (`--dist`, `DIST_DIR`).
     pub dist_dir: PathBuf,
     /// Database file (when SQLite) and the photo store (`--data`, `DATA_DIR`).
     pub data_dir: PathBuf,

@@ -1,8 +1,8 @@
 //! Security headers on every response (API, static files, errors, onboarding), one layer.
 //!
 //! The Content-Security-Policy is the one the app really runs under: the wasm needs
-//! `'wasm-unsafe-eval'`; the built `index.html` has no inline script (Trunk's loader comes
-//! from `boot.js`, see Trunk.toml) and the app sets no inline style attribute, so
+//! `'wasm-unsafe-eval'`; the built `index.html` has no inline script (the loader is
+//! `boot.js`, see scripts/bundle.mjs) and the app sets no inline style attribute, so
 //! neither `'unsafe-inline'` is needed. Photos and signatures are shown from `blob:` URLs and
 //! canvas `data:` URLs. Violations are reported to `POST /api/csp-report`, logged and counted
 //! (`GET /api/csp-report` returns the count, which an end-to-end test checks is 0).

@@ -1,11 +1,11 @@
-//! Serves the PWA that Trunk built into `dist/`.
+//! Serves the PWA that scripts/build-pwa built into `dist/`.
 //!
 //! - Files come from `tower_http::services::ServeDir` (MIME types from `mime_guess`:
 //!   `.wasm` → `application/wasm`, `.webmanifest` → `application/manifest+json`,
 //!   `.js` → `text/javascript`; ranges, `If-Modified-Since`, and `.br`/`.gz` siblings
 //!   if a build step ever writes them).
-//! - Cache policy by file name: Trunk puts a content hash in the names of the wasm, its JS glue
-//!   and the CSS, so those may be cached forever; everything else (`index.html`, `sw.js`, the
+//! - Cache policy by file name: the build puts a content hash in the names of the wasm, its JS
+//!   glue, the office chunk and its loader, and the CSS, so those may be cached forever; everything else (`index.html`, `sw.js`, the
 //!   manifest, icons) must be revalidated or an update would never reach the phones.
 //! - SPA fallback: the app's routes (`/jiancha/123`) have no file behind them and get
 //!   `index.html`; a missing path with an extension is a real 404 (a stale asset URL must not
@@ -96,9 +96,9 @@ fn has_extension(path: &str) -> bool {
     }
 }
 
-/// `true` for Trunk's content-hashed names: `style-<hash>.css`, `app-<hash>.js`,
-/// `app-<hash>_bg.wasm`. Trunk writes the 64-bit hash with `{:x}`, unpadded, so it is 16 hex
-/// digits only 15 times in 16; accept 12 to 16 (shorter would be a 1 in 65536 build, which
+/// `true` for content-hashed names: `main-<hash>.css`, `app-<hash>.js`, `app-<hash>_bg.wasm`,
+/// `split_office-<hash>.wasm`. scripts/bundle.mjs writes 16 hex digits; Trunk, which built
+/// earlier versions, wrote the 64-bit hash unpadded (15 digits 1 time in 16); accept 12 to 16 (shorter would be a 1 in 65536 build, which
 /// then is merely revalidated, never wrongly cached).
 fn is_content_hashed(path: &str) -> bool {
     let name = file_name(path);

@@ -43,7 +43,12 @@ impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
 // panic, which would abort the whole app.
 #[cfg_attr(
     feature = "split",
-    leptos::wasm_split::wasm_split(office, wasm_split_path = ::leptos::wasm_split, fallible)
+    leptos::wasm_split::wasm_split(
+        office,
+        wasm_split_path = ::leptos::wasm_split,
+        preload(preload_office),
+        fallible
+    )
 )]
 fn office_view(screen: Screen) -> Result<AnyView, NotLoaded> {
     use super::*;
@@ -60,6 +65,29 @@ fn office_view(screen: Screen) -> Result<AnyView, NotLoaded> {
         Screen::Roster => view! { <admin::Roster/> }.into_any(),
         Screen::Audit => view! { <admin::Audit/> }.into_any(),
     })
+}
+
+/// An office account (市级, 县级, 交叉检查组) will open these screens: a few seconds after the
+/// app started, fetch and compile the chunk in the background, so that the first one opens at
+/// once. An enterprise account, or nobody signed in, never loads it until asked.
+pub fn preload_for_office_accounts() {
+    #[cfg(feature = "split")]
+    {
+        use model::sync::RoleKind;
+        let office = crate::sync::session::current()
+            .is_some_and(|s| s.user.role != RoleKind::Enterprise);
+        if office {
+            set_timeout(
+                || {
+                    leptos::task::spawn_local(async {
+                        // A failure is reported when a screen is opened; nothing to do here.
+                        let _ = preload_office().await;
+                    })
+                },
+                std::time::Duration::from_secs(3),
+            );
+        }
+    }
 }
 
 /// The screen, once its code is here.

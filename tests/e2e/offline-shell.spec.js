@@ -1,5 +1,6 @@
 // The app shell: loads once online, installs the service worker, then starts with no network.
 const { test, expect } = require('@playwright/test');
+const { login } = require('./helpers');
 
 test('after one visit the app starts and renders with the network cut', async ({ page, context }) => {
   await page.goto('/');
@@ -89,9 +90,24 @@ test('office screens load on first use, and open offline after one visit', async
 
   // A deep link to an office screen, opened offline as a new start.
   await page.goto('/cross');
-  await expect(page.getByRole('heading', { name: /交叉检查/ })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: /交叉检查/ }).first()).toBeVisible();
   await expect(page.getByTestId('office-not-loaded')).toHaveCount(0);
   await context.setOffline(false);
+});
+
+test('an office account gets the office chunk in the background after the start', async ({ page }) => {
+  await login(page); // the demo 市级 account
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto('/');
+  await expect(page.getByTestId('campaign')).toBeVisible();
+  // Fetched (once) without any office screen being opened…
+  await expect.poll(() => fetched.filter((p) => p.includes('split_office')).length, { timeout: 15_000 }).toBe(1);
+  await expect(page).toHaveURL(/\/$/);
+  // …so opening one fetches nothing more.
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '报表' }).click();
+  await expect(page.getByRole('heading', { name: '报表', exact: true })).toBeVisible();
+  expect(fetched.filter((p) => p.includes('split_office'))).toHaveLength(1);
 });
 
 test.describe('an office chunk that cannot be fetched', () => {

@@ -31,7 +31,7 @@ row('app shell (html+js+wasm+css) raw', kb(raw), '');
 row('app shell gzip', kb(gz), '≤ 250 kB');
 for (const f of readdirSync(dist).filter((f) => CHUNK.test(f)).sort()) {
   const b = readFileSync(join(dist, f));
-  row(`  chunk ${CHUNK.exec(f)[1]} (first use) raw / gzip`, `${kb(b.length)} / ${kb(gzipSync(b, { level: 9 }).length)}`, 'informative');
+  row(`  chunk ${CHUNK.exec(f)[1]}, loaded on first use: gzip (raw ${kb(b.length)})`, kb(gzipSync(b, { level: 9 }).length), 'informative');
 }
 // What a phone really downloads: the same files from the server, asking like Chromium does;
 // the hashed files come as their precompressed brotli siblings (scripts/precompress.mjs).
@@ -76,6 +76,7 @@ const browser = await chromium.launch({
   });
   await context.setOffline(true);
   const times = [];
+  const office = [];
   for (let i = 0; i < 7; i++) {
     const p = await context.newPage();
     const cdp = await context.newCDPSession(p);
@@ -83,10 +84,22 @@ const browser = await chromium.launch({
     await p.goto(base + '/');
     await p.getByTestId('campaign').waitFor();
     times.push(await p.evaluate(() => performance.now()));
+    // Then the first office screen of this start: 报表 from the menu (a desktop width) until its
+    // heading shows, measured in the page. With the office chunk split off, this includes
+    // fetching it from the service worker's cache and compiling it.
+    office.push(await p.evaluate(() => new Promise((resolve) => {
+      const t0 = performance.now();
+      const shown = () => [...document.querySelectorAll('h1')].some((h) => h.textContent.trim() === '报表');
+      new MutationObserver((_, obs) => {
+        if (shown()) { obs.disconnect(); resolve(performance.now() - t0); }
+      }).observe(document.body, { childList: true, subtree: true });
+      document.querySelector('nav.tabbar a[href="/reports"]').click();
+    })));
     await p.close();
   }
   row('cold start offline, 4x CPU throttle (median of 7)', `${median(times).toFixed(0)} ms`, '≤ 500 ms');
   row('cold start offline, 4x CPU throttle (max)', `${Math.max(...times).toFixed(0)} ms`, '');
+  row('  then first office screen (报表), same start (median of 7)', `${median(office).toFixed(0)} ms`, 'informative');
   await context.close();
 }
 
