@@ -74,8 +74,8 @@ pub fn preload_for_office_accounts() {
     #[cfg(feature = "split")]
     {
         use model::sync::RoleKind;
-        let office = crate::sync::session::current()
-            .is_some_and(|s| s.user.role != RoleKind::Enterprise);
+        let office =
+            crate::sync::session::current().is_some_and(|s| s.user.role != RoleKind::Enterprise);
         if office {
             set_timeout(
                 || {

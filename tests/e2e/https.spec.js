@@ -97,6 +97,12 @@ test('on https://yinhuan.lan the app installs, starts offline, fingerprints a ph
   expect(photos).toHaveLength(1);
   expect(photos[0].key).toBe(photos[0].sha);
 
+  // An office screen, still offline: its wasm chunk (loaded on first use) comes from the
+  // service worker's cache, under the same CSP.
+  await page.goto('/reports');
+  await expect(page.getByRole('heading', { name: '报表', exact: true })).toBeVisible();
+  await expect(page.getByTestId('office-not-loaded')).toHaveCount(0);
+
   // Back online: sign in and sync over https.
   await context.setOffline(false);
   await login(page);
