@@ -1,6 +1,6 @@
 // The app shell: loads once online, installs the service worker, then starts with no network.
 const { test, expect } = require('@playwright/test');
-const { login } = require('./helpers');
+const { installApp, login } = require('./helpers');
 
 test('after one visit the app starts and renders with the network cut', async ({ page, context }) => {
   await page.goto('/');
@@ -60,14 +60,7 @@ test('the wasm is served compressed, as application/wasm, cached immutably', asy
 test('office screens load on first use, and open offline after one visit', async ({ page, context }) => {
   const fetched = [];
   page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-  await page.goto('/');
-  await expect(page.getByTestId('campaign')).toBeVisible();
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
-    }
-  });
+  await installApp(page);
   expect(fetched.filter((p) => p.endsWith('_bg.wasm'))).toHaveLength(1);
   expect(fetched.filter((p) => p.includes('split_office'))).toEqual([]);
 
