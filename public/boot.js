@@ -1,6 +1,6 @@
 // Starts the app. External, not inline: the Content-Security-Policy allows no inline script
-// (script-src 'self' 'wasm-unsafe-eval'). Trunk writes the hashed names of this build's JS glue
-// and wasm into <meta name="yinhuan-app"> (Trunk.toml pattern_script); this file stays the same.
+// (script-src 'self' 'wasm-unsafe-eval'). scripts/bundle.mjs writes the hashed names of this
+// build's JS glue and wasm into <meta name="yinhuan-app">; this file stays the same.
 
 // 1. The service worker, first and on its own: it must register even if the wasm fails to start.
 //    Tells the app (event "yinhuan-update") when a new version is installed and waiting; the app

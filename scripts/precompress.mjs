@@ -15,7 +15,8 @@ if (!dir) {
   process.exit(1);
 }
 
-// Trunk's filehash: `name-<12 to 16 hex digits>` before `.ext` or `_bg.wasm`, the same shape
+// The content hash in a name (scripts/bundle.mjs; Trunk's, which built earlier versions):
+// `name-<12 to 16 hex digits>` before `.ext` or `_bg.wasm`, the same shape
 // the server's `is_content_hashed` serves with an immutable cache policy.
 const HASHED = /-[0-9a-f]{12,16}(_bg)?\.(wasm|js|css)$/;
 
