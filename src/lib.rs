@@ -22,7 +22,9 @@ use leptos_router::path;
 use leptos_router::Lazy;
 use routes::office;
 
-use components::{NetworkBadge, StorageBanner, SyncBadge, TabBar, UnreadableNotice, UpdatePrompt};
+use components::{
+    NetworkBadge, RoutingBadge, StorageBanner, SyncBadge, TabBar, UnreadableNotice, UpdatePrompt,
+};
 
 /// Mounts the app on the page, replacing the boot placeholder of index.html.
 pub fn start() {
@@ -43,11 +45,14 @@ pub fn App() -> impl IntoView {
     provide_context(sync_status);
     sync::scheduler::start(sync_status);
     office::preload_for_office_accounts();
+    // Set by the router while a screen is opening (an office screen's first open loads its chunk).
+    let routing = RwSignal::new(false);
     view! {
-        <Router>
+        <Router set_is_routing=routing.write_only()>
             <header class="topbar">
                 <span class="brand">"隐患排查"</span>
                 <span class="badges">
+                    <RoutingBadge routing/>
                     <SyncBadge/>
                     <NetworkBadge/>
                 </span>

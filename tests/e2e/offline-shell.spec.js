@@ -124,4 +124,29 @@ test.describe('an office chunk that cannot be fetched', () => {
     await expect(page.getByRole('heading', { name: '报表', exact: true })).toBeVisible();
     await expect(page.getByTestId('office-not-loaded')).toHaveCount(0);
   });
+
+  test('a slow chunk: the header says the screen is opening, and leaving meanwhile wins', async ({ page }) => {
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route(/split_office-[0-9a-f]+\.wasm$/, async (route) => { await held; await route.continue(); });
+    await page.goto('/');
+    await expect(page.getByTestId('campaign')).toBeVisible();
+    await expect(page.getByTestId('routing')).toHaveCount(0);
+    const nav = page.getByRole('navigation', { name: '主导航' });
+    await nav.getByRole('link', { name: '报表' }).click();
+    // The router keeps 首页 while the chunk loads; the tap is visibly not ignored.
+    await expect(page.getByTestId('routing')).toHaveText('正在打开…');
+    await expect(page.getByTestId('campaign')).toBeVisible();
+    // The user gives up and goes to 隐患: the late chunk must not pull them back to 报表.
+    await nav.getByRole('link', { name: '隐患' }).click();
+    await expect(page).toHaveURL(/\/hazards$/);
+    await expect(page.getByTestId('routing')).toHaveCount(0);
+    release();
+    await page.waitForTimeout(1000);
+    await expect(page).toHaveURL(/\/hazards$/);
+    await expect(page.getByRole('heading', { name: '报表', exact: true })).toHaveCount(0);
+    await nav.getByRole('link', { name: '报表' }).click();
+    await expect(page.getByRole('heading', { name: '报表', exact: true })).toBeVisible();
+    await expect(page.getByTestId('routing')).toHaveCount(0);
+  });
 });
