@@ -23,7 +23,8 @@ use leptos_router::Lazy;
 use routes::office;
 
 use components::{
-    NetworkBadge, RoutingBadge, StorageBanner, SyncBadge, TabBar, UnreadableNotice, UpdatePrompt,
+    NetworkBadge, Opening, OpeningBadge, StorageBanner, SyncBadge, TabBar, UnreadableNotice,
+    UpdatePrompt,
 };
 
 /// Mounts the app on the page, replacing the boot placeholder of index.html.
@@ -45,14 +46,14 @@ pub fn App() -> impl IntoView {
     provide_context(sync_status);
     sync::scheduler::start(sync_status);
     office::preload_for_office_accounts();
-    // Set by the router while a screen is opening (an office screen's first open loads its chunk).
-    let routing = RwSignal::new(false);
+    // Counts the screens whose code is loading (an office screen's first open loads its chunk).
+    Opening::provide();
     view! {
-        <Router set_is_routing=routing.write_only()>
+        <Router>
             <header class="topbar">
                 <span class="brand">"隐患排查"</span>
                 <span class="badges">
-                    <RoutingBadge routing/>
+                    <OpeningBadge/>
                     <SyncBadge/>
                     <NetworkBadge/>
                 </span>

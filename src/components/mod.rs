@@ -3,8 +3,8 @@
 pub mod icons;
 mod money_input;
 mod network_badge;
+mod opening_badge;
 pub mod password_change;
-mod routing_badge;
 pub mod secure_banner;
 mod status;
 mod storage_banner;
@@ -16,7 +16,7 @@ mod update_prompt;
 
 pub use money_input::MoneyInput;
 pub use network_badge::NetworkBadge;
-pub use routing_badge::RoutingBadge;
+pub use opening_badge::{Opening, OpeningBadge};
 pub use status::{loaded, FieldIssues, SaveBadge, StoreErrorView};
 pub use storage_banner::StorageBanner;
 pub use sub_nav::SubNav;

@@ -92,6 +92,8 @@ pub fn preload_for_office_accounts() {
 
 /// The screen, once its code is here.
 async fn show(screen: Screen) -> AnyView {
+    // 「正在打开…」 in the header if the chunk takes a while (until this future ends or is dropped).
+    let _opening = crate::components::Opening::begin();
     #[cfg(feature = "split")]
     let shown = office_view(screen).await;
     #[cfg(not(feature = "split"))]
