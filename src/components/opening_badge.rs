@@ -63,7 +63,7 @@ pub fn OpeningBadge() -> impl IntoView {
     });
     view! {
         <Show when=move || slow.get()>
-            <span class="net-badge routing" role="status" data-testid="routing">"正在打开…"</span>
+            <span class="net-badge opening" role="status" data-testid="opening">"正在打开…"</span>
         </Show>
     }
     .into_any()

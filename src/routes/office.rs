@@ -4,15 +4,15 @@
 //! starts, and captures, without downloading or compiling it. The service worker precaches the
 //! chunk with the rest of the build, so an office screen still opens offline.
 //!
-//! Without the feature (browser tests, clippy, the benchmark's own build may add it) the same
-//! function is an ordinary call: the routes behave the same, only nothing is split.
+//! Without the feature (the browser tests, one of the clippy runs) the same function is an
+//! ordinary call: the routes behave the same, only nothing is split.
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
 /// Which office screen a route shows. One chunk for all of them: a clerk who opens one usually
 /// opens the others, and one fetch is cheaper than five on a county's mobile network.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub enum Screen {
     Reports,
     Cross,

@@ -57,29 +57,38 @@ test('the wasm is served compressed, as application/wasm, cached immutably', asy
 // The office screens (报表, 交叉检查, 工作台, 行政处罚, 管理) are a wasm chunk of their own
 // (src/routes/office.rs, scripts/bundle.mjs): a start never fetches it, the first office screen
 // does, and the service worker has it cached so that screen opens offline too.
-test('office screens load on first use, and open offline after one visit', async ({ page, context }) => {
+
+/** The paths the page fetched (the service worker's own precache fetches are not the page's),
+ * and among them the office chunk's. */
+function watchChunkFetches(page) {
   const fetched = [];
   page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  return { all: fetched, chunk: () => fetched.filter((p) => p.includes('split_office')) };
+}
+
+test('office screens load on first use, and open offline after one visit', async ({ page, context }) => {
+  const fetched = watchChunkFetches(page);
+  const nav = page.getByRole('navigation', { name: '主导航' });
   await installApp(page);
-  expect(fetched.filter((p) => p.endsWith('_bg.wasm'))).toHaveLength(1);
-  expect(fetched.filter((p) => p.includes('split_office'))).toEqual([]);
+  expect(fetched.all.filter((p) => p.endsWith('_bg.wasm'))).toHaveLength(1);
+  expect(fetched.chunk()).toEqual([]);
 
   await context.setOffline(true);
   const reload = await page.reload();
   expect(reload.fromServiceWorker()).toBe(true);
   await expect(page.getByTestId('campaign')).toBeVisible();
-  expect(fetched.filter((p) => p.includes('split_office'))).toEqual([]);
+  expect(fetched.chunk()).toEqual([]);
 
   // In the app, with no network: the chunk comes from the service worker's cache.
-  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '报表' }).click();
+  await nav.getByRole('link', { name: '报表' }).click();
   await expect(page.getByRole('heading', { name: '报表', exact: true })).toBeVisible();
-  expect(fetched.filter((p) => p.includes('split_office'))).toHaveLength(1);
+  expect(fetched.chunk()).toHaveLength(1);
   // Another office screen uses the chunk already loaded; a field screen still works beside it.
-  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '行政处罚' }).click();
+  await nav.getByRole('link', { name: '行政处罚' }).click();
   await expect(page).toHaveURL(/\/penalties$/);
-  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '隐患' }).click();
+  await nav.getByRole('link', { name: '隐患' }).click();
   await expect(page).toHaveURL(/\/hazards$/);
-  expect(fetched.filter((p) => p.includes('split_office'))).toHaveLength(1);
+  expect(fetched.chunk()).toHaveLength(1);
 
   // A deep link to an office screen, opened offline as a new start.
   await page.goto('/cross');
@@ -90,17 +99,16 @@ test('office screens load on first use, and open offline after one visit', async
 
 test('an office account gets the office chunk in the background after the start', async ({ page }) => {
   await login(page); // the demo 市级 account
-  const fetched = [];
-  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  const fetched = watchChunkFetches(page);
   await page.goto('/');
   await expect(page.getByTestId('campaign')).toBeVisible();
   // Fetched (once) without any office screen being opened…
-  await expect.poll(() => fetched.filter((p) => p.includes('split_office')).length, { timeout: 15_000 }).toBe(1);
+  await expect.poll(() => fetched.chunk().length, { timeout: 15_000 }).toBe(1);
   await expect(page).toHaveURL(/\/$/);
   // …so opening one fetches nothing more.
   await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '报表' }).click();
   await expect(page.getByRole('heading', { name: '报表', exact: true })).toBeVisible();
-  expect(fetched.filter((p) => p.includes('split_office'))).toHaveLength(1);
+  expect(fetched.chunk()).toHaveLength(1);
 });
 
 test.describe('an office chunk that cannot be fetched', () => {
@@ -131,22 +139,22 @@ test.describe('an office chunk that cannot be fetched', () => {
     await page.route(/split_office-[0-9a-f]+\.wasm$/, async (route) => { await held; await route.continue(); });
     await page.goto('/');
     await expect(page.getByTestId('campaign')).toBeVisible();
-    await expect(page.getByTestId('routing')).toHaveCount(0);
+    await expect(page.getByTestId('opening')).toHaveCount(0);
     const nav = page.getByRole('navigation', { name: '主导航' });
     await nav.getByRole('link', { name: '报表' }).click();
     // The router keeps 首页 while the chunk loads; the tap is visibly not ignored.
-    await expect(page.getByTestId('routing')).toHaveText('正在打开…');
+    await expect(page.getByTestId('opening')).toHaveText('正在打开…');
     await expect(page.getByTestId('campaign')).toBeVisible();
     // The user gives up and goes to 隐患: the late chunk must not pull them back to 报表.
     await nav.getByRole('link', { name: '隐患' }).click();
     await expect(page).toHaveURL(/\/hazards$/);
-    await expect(page.getByTestId('routing')).toHaveCount(0);
+    await expect(page.getByTestId('opening')).toHaveCount(0);
     release();
     await page.waitForTimeout(1000);
     await expect(page).toHaveURL(/\/hazards$/);
     await expect(page.getByRole('heading', { name: '报表', exact: true })).toHaveCount(0);
     await nav.getByRole('link', { name: '报表' }).click();
     await expect(page.getByRole('heading', { name: '报表', exact: true })).toBeVisible();
-    await expect(page.getByTestId('routing')).toHaveCount(0);
+    await expect(page.getByTestId('opening')).toHaveCount(0);
   });
 });
