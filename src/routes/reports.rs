@@ -132,7 +132,11 @@ pub fn Reports() -> impl IntoView {
                 if !stale && narrative.with_untracked(|n| *n != own) {
                     narrative.set(own);
                 }
-                others.set(theirs);
+                // The same: the counties' rows redraw the table, and a reread follows every
+                // sync, which may end while a clerk is typing.
+                if others.with_untracked(|o| *o != theirs) {
+                    others.set(theirs);
+                }
             }
         });
     });
@@ -250,9 +254,12 @@ pub fn Reports() -> impl IntoView {
                             Err(e) => view! { <p class="banner error">{e.to_string()}</p> }.into_any(),
                             Ok(report) => {
                                 let lists = Arc::new(figure_lists(&report, r));
+                                // `others` is read inside each row's read-only block, not here:
+                                // the counties' texts arrive with a sync, maybe while a clerk
+                                // types, and redrawing the table would drop the typed text.
                                 let text_rows = TextRows {
                                     editable: editable.get(),
-                                    others: others.get(),
+                                    others,
                                 };
                                 weekly_view(&report, text_rows, save_narrative, open, lists).into_any()
                             }
@@ -574,23 +581,25 @@ fn figure_list_row(
 
 /// How rows 1, 6, 7, 8 show: the scope's own text (editable when the account writes it) and,
 /// on the city's 全市 report, each county's text above it, read-only under the county's name.
+#[derive(Clone, Copy)]
 struct TextRows {
     editable: bool,
-    others: Vec<(County, WeeklyNarrative)>,
+    others: RwSignal<Vec<(County, WeeklyNarrative)>>,
 }
 
 /// One text row's read-only block: each county's text (city view), or the scope's own text
 /// when this account may not change it.
 fn others_view(seq: u8, rows: &TextRows, own: &str) -> AnyView {
-    let mut items: Vec<(String, String)> = rows
-        .others
-        .iter()
-        .filter_map(|(c, n)| {
-            let mut n = n.clone();
-            let text = office::row_mut(&mut n, seq).trim().to_owned();
-            (!text.is_empty()).then(|| (c.name.to_owned(), text))
-        })
-        .collect();
+    let mut items: Vec<(String, String)> = rows.others.with(|others| {
+        others
+            .iter()
+            .filter_map(|(c, n)| {
+                let mut n = n.clone();
+                let text = office::row_mut(&mut n, seq).trim().to_owned();
+                (!text.is_empty()).then(|| (c.name.to_owned(), text))
+            })
+            .collect()
+    });
     if !rows.editable && !own.trim().is_empty() {
         items.push((String::new(), own.trim().to_owned()));
     }
@@ -640,9 +649,13 @@ fn weekly_view(
                             let editable = matches!(r.seq, 1 | 6 | 7 | 8);
                             let seq = r.seq;
                             let lists = lists.clone();
-                            let readonly = editable.then(|| others_view(seq, &text_rows, &r.content));
-                            let city_label = (editable && text_rows.editable && !text_rows.others.is_empty())
-                                .then(|| view! { <strong class="muted">"【市本级】"</strong> });
+                            let content = r.content.clone();
+                            let readonly = editable
+                                .then_some(move || others_view(seq, &text_rows, &content));
+                            let city_label = move || {
+                                (editable && text_rows.editable && text_rows.others.with(|o| !o.is_empty()))
+                                    .then(|| view! { <strong class="muted">"【市本级】"</strong> })
+                            };
                             view! {
                                 <tr data-testid="annex1-row">
                                     <td class="c-seq">{r.seq}</td>
