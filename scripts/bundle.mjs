@@ -1,8 +1,9 @@
 // Builds the PWA into <dist dir>: what Trunk did (index.html's CSS hashed, public files copied,
 // cargo, wasm-bindgen, wasm-opt -Oz, hashed names, preload links), with one step Trunk 0.21 lacks
-// between cargo and wasm-bindgen: wasm-split-cli moves the office screens (src/routes/office.rs)
-// into a chunk that the app fetches the first time one of them opens. A phone's start downloads
-// and compiles only the main module.
+// between cargo and wasm-bindgen: wasm-split-cli moves the field screens beyond 首页
+// (src/routes/field.rs) and the office screens (src/routes/office.rs) into chunks of their own
+// (`split_<name>.wasm`, plus `chunk_<n>.wasm` for code only those two share) that the app fetches
+// after the start or on first use. A phone's start downloads and compiles only the main module.
 //   node scripts/bundle.mjs <dist dir> [extra cargo features, comma-separated]
 // Run by scripts/build-pwa; sw-precache and precompress run after it.
 import { execFileSync } from 'node:child_process';
@@ -90,9 +91,11 @@ try {
   const hashed = (file) => file.replace(/(_bg)?\.(wasm|js)$/, (m) => `-${h}${m}`);
 
   const loaderName = hashed('__wasm_split.js');
-  // Only the module import: the import object's key must stay the name the wasm imports.
-  const main = replaceExactly(mainJs, 'from "./__wasm_split.js"', `from "./${loaderName}"`, 1,
-    `${NAME}.js`);
+  // Only the module imports (one per split point's loader): the import object's key must stay
+  // the name the wasm imports.
+  const splitPoints = chunks.filter((c) => c.startsWith('split_')).length;
+  const main = replaceExactly(mainJs, 'from "./__wasm_split.js"', `from "./${loaderName}"`,
+    splitPoints, `${NAME}.js`);
   let loader = replaceExactly(loaderJs, `from "./${NAME}.js"`, `from "./${hashed(`${NAME}.js`)}"`,
     1, '__wasm_split.js');
   for (const c of chunks) {

@@ -4,6 +4,7 @@
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod browser;
+pub mod chunks;
 pub mod components;
 pub mod data;
 pub mod export;
@@ -20,7 +21,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use leptos_router::Lazy;
-use routes::office;
+use routes::{field, office};
 
 use components::{
     NetworkBadge, Opening, OpeningBadge, StorageBanner, SyncBadge, TabBar, UnreadableNotice,
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
     provide_context(sync_status);
     sync::scheduler::start(sync_status);
     office::preload_for_office_accounts();
+    field::preload_after_start();
     // Counts the screens whose code is loading (an office screen's first open loads its chunk).
     Opening::provide();
     view! {
@@ -65,24 +67,24 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=routes::NotFound>
                     <Route path=path!("/") view=routes::Home/>
-                    <Route path=path!("/enterprises") view=routes::Enterprises/>
-                    <Route path=path!("/enterprises/:id") view=routes::EnterpriseForm/>
-                    <Route path=path!("/inspections") view=routes::Inspections/>
-                    <Route path=path!("/inspections/new") view=routes::InspectionNew/>
-                    <Route path=path!("/inspections/:id") view=routes::Checklist/>
-                    <Route path=path!("/inspections/:id/sheet") view=routes::Sheet/>
-                    <Route path=path!("/hazards") view=routes::Hazards/>
-                    <Route path=path!("/hazards/:id") view=routes::HazardForm/>
-                    <Route path=path!("/hazards/:id/rectify") view=routes::Rectify/>
+                    <Route path=path!("/enterprises") view={Lazy::<field::EnterprisesRoute>::new()}/>
+                    <Route path=path!("/enterprises/:id") view={Lazy::<field::EnterpriseFormRoute>::new()}/>
+                    <Route path=path!("/inspections") view={Lazy::<field::InspectionsRoute>::new()}/>
+                    <Route path=path!("/inspections/new") view={Lazy::<field::InspectionNewRoute>::new()}/>
+                    <Route path=path!("/inspections/:id") view={Lazy::<field::ChecklistRoute>::new()}/>
+                    <Route path=path!("/inspections/:id/sheet") view={Lazy::<field::SheetRoute>::new()}/>
+                    <Route path=path!("/hazards") view={Lazy::<field::HazardsRoute>::new()}/>
+                    <Route path=path!("/hazards/:id") view={Lazy::<field::HazardFormRoute>::new()}/>
+                    <Route path=path!("/hazards/:id/rectify") view={Lazy::<field::RectifyRoute>::new()}/>
                     <Route path=path!("/penalties") view={Lazy::<office::PenaltiesRoute>::new()}/>
                     <Route path=path!("/penalties/new") view={Lazy::<office::PenaltyNewRoute>::new()}/>
                     <Route path=path!("/penalties/:id") view={Lazy::<office::PenaltyFormRoute>::new()}/>
-                    <Route path=path!("/sync") view=routes::Sync/>
-                    <Route path=path!("/sync/conflicts") view=routes::Conflicts/>
+                    <Route path=path!("/sync") view={Lazy::<field::SyncRoute>::new()}/>
+                    <Route path=path!("/sync/conflicts") view={Lazy::<field::ConflictsRoute>::new()}/>
                     <Route path=path!("/reports") view={Lazy::<office::ReportsRoute>::new()}/>
                     <Route path=path!("/cross") view={Lazy::<office::CrossRoute>::new()}/>
                     <Route path=path!("/dashboard") view={Lazy::<office::DashboardRoute>::new()}/>
-                    <Route path=path!("/settings") view=routes::Settings/>
+                    <Route path=path!("/settings") view={Lazy::<field::SettingsRoute>::new()}/>
                     <Route path=path!("/more") view=routes::More/>
                     <Route path=path!("/admin") view={Lazy::<office::AccountsRoute>::new()}/>
                     <Route path=path!("/admin/new") view={Lazy::<office::AccountNewRoute>::new()}/>

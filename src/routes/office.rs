@@ -1,14 +1,9 @@
-//! The office screens (报表, 交叉检查, 工作台, 行政处罚, 管理) load on first use: in the production
-//! build (`--features split`, scripts/build-pwa) everything only these screens use goes into a
-//! wasm chunk of its own that `wasm_split` fetches the first time one of them opens, so a phone
-//! starts, and captures, without downloading or compiling it. The service worker precaches the
-//! chunk with the rest of the build, so an office screen still opens offline.
-//!
-//! Without the feature (the browser tests, one of the clippy runs) the same function is an
-//! ordinary call: the routes behave the same, only nothing is split.
+//! The office screens (报表, 交叉检查, 工作台, 行政处罚, 管理) load on first use (see
+//! [`super::lazy`]): a phone starts, and captures, without downloading or compiling them.
 
 use leptos::prelude::*;
-use leptos_router::LazyRoute;
+
+use super::lazy::{lazy_routes, Missing, NotLoaded};
 
 /// Which office screen a route shows. One chunk for all of them: a clerk who opens one usually
 /// opens the others, and one fetch is cheaper than five on a county's mobile network.
@@ -25,17 +20,6 @@ pub enum Screen {
     AccountEdit,
     Roster,
     Audit,
-}
-
-/// Why an office screen could not be shown: its chunk did not load (first visit cut off before
-/// the service worker cached it, or a deploy replaced the files under an old page).
-pub struct NotLoaded;
-
-#[cfg(feature = "split")]
-impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
-    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
-        NotLoaded
-    }
 }
 
 // The split point: everything reachable only from here moves into the chunk `office`.
@@ -90,47 +74,19 @@ pub fn preload_for_office_accounts() {
     }
 }
 
-/// The screen, once its code is here.
 async fn show(screen: Screen) -> AnyView {
-    // 「正在打开…」 in the header if the chunk takes a while (until this future ends or is dropped).
-    let _opening = crate::components::Opening::begin();
-    #[cfg(feature = "split")]
-    let shown = office_view(screen).await;
-    #[cfg(not(feature = "split"))]
-    let shown = office_view(screen);
-    shown.unwrap_or_else(|NotLoaded| {
-        view! {
-            <section class="card" role="alert" data-testid="office-not-loaded">
-                <h2>"此页面尚未下载到本机"</h2>
-                <p>
-                    "报表、交叉检查、工作台、行政处罚和管理页面在第一次打开时下载。"
-                    "请连接网络后重新打开此页；下载一次后，离线也能打开。"
-                </p>
-                <p><a class="btn" href="/">"返回首页"</a></p>
-            </section>
-        }
-        .into_any()
-    })
-}
-
-macro_rules! office_routes {
-    ($($name:ident => $screen:ident),* $(,)?) => {
-        $(
-            /// A route to an office screen, loaded on first use.
-            pub struct $name;
-            impl LazyRoute for $name {
-                fn data() -> Self {
-                    $name
-                }
-                async fn view(_: Self) -> AnyView {
-                    show(Screen::$screen).await
-                }
-            }
-        )*
+    let missing = Missing {
+        testid: "office-not-loaded",
+        which: "报表、交叉检查、工作台、行政处罚和管理页面在第一次打开时下载。",
     };
+    #[cfg(feature = "split")]
+    return super::lazy::show(missing, office_view(screen)).await;
+    #[cfg(not(feature = "split"))]
+    return super::lazy::show(missing, async move { office_view(screen) }).await;
 }
 
-office_routes! {
+lazy_routes! {
+    show, Screen;
     ReportsRoute => Reports,
     CrossRoute => Cross,
     DashboardRoute => Dashboard,

@@ -2,6 +2,7 @@
 //! on the 同步 button. One run at a time (a second trigger while running is remembered and runs
 //! right after), exponential backoff after a transient error, reset by a success. Never over an
 //! insecure origin (plain http on the office network): the run is refused with what to do.
+//! The engine itself is a chunk loaded by the first run (see [`crate::chunks`]).
 
 use std::cell::Cell;
 
@@ -9,6 +10,7 @@ use leptos::prelude::*;
 
 use super::api::ApiError;
 use super::status::SyncStatus;
+use crate::chunks::NotLoaded;
 
 /// While online, sync at least this often.
 const PERIOD_MS: i32 = 3 * 60 * 1000;
@@ -69,7 +71,7 @@ pub fn trigger(status: RwSignal<SyncStatus>) {
                         message,
                     })
                 }
-                None => super::engine::run_once(status).await,
+                None => run_engine(status).await,
             };
             status.update(|s| s.running = false);
             match result {
@@ -96,6 +98,35 @@ pub fn trigger(status: RwSignal<SyncStatus>) {
         }
         RUNNING.with(|r| r.set(false));
     });
+}
+
+/// A run as the engine returns it (boxed: a split point cannot be `async` itself).
+type Run = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>;
+
+// The split point of the sync engine (push, pull, merge, photo upload): not needed to draw
+// 首页, so the start does not download or compile it; the first run, right after the start,
+// loads it (from the service worker's cache when offline).
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(sync, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn engine_run(status: RwSignal<SyncStatus>) -> Result<Run, NotLoaded> {
+    Ok(Box::pin(super::engine::run_once(status)))
+}
+
+/// One run of the engine, once its code is here. A chunk that cannot load is retried like an
+/// unreachable server: nothing on this device is touched meanwhile.
+async fn run_engine(status: RwSignal<SyncStatus>) -> Result<(), ApiError> {
+    #[cfg(feature = "split")]
+    let run = engine_run(status).await;
+    #[cfg(not(feature = "split"))]
+    let run = engine_run(status);
+    match run {
+        Ok(run) => run.await,
+        Err(NotLoaded) => Err(ApiError::Other(
+            "同步程序尚未下载到本机，联网后重新打开应用即可；本机数据不受影响".into(),
+        )),
+    }
 }
 
 fn schedule_retry(status: RwSignal<SyncStatus>) {

@@ -1,6 +1,6 @@
 // The app shell: loads once online, installs the service worker, then starts with no network.
 const { test, expect } = require('@playwright/test');
-const { installApp, login } = require('./helpers');
+const { installApp, login, syncNow } = require('./helpers');
 
 test('after one visit the app starts and renders with the network cut', async ({ page, context }) => {
   await page.goto('/');
@@ -59,12 +59,42 @@ test('the wasm is served compressed, as application/wasm, cached immutably', asy
 // does, and the service worker has it cached so that screen opens offline too.
 
 /** The paths the page fetched (the service worker's own precache fetches are not the page's),
- * and among them the office chunk's. */
+ * and among them those of one chunk (default: the office screens'). */
 function watchChunkFetches(page) {
   const fetched = [];
   page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-  return { all: fetched, chunk: () => fetched.filter((p) => p.includes('split_office')) };
+  return {
+    all: fetched,
+    chunk: (name = 'split_office') => fetched.filter((p) => p.includes(name)),
+  };
 }
+
+// The field screens beyond 首页 (企业, 检查, 隐患, 同步, 设置 …) are a chunk too
+// (src/routes/field.rs): not part of the start, but fetched by every start in the background
+// right after it, so an inspector's next tap finds them here; offline from the cache.
+test('every start fetches the field screens in the background; they open offline', async ({ page, context }) => {
+  const fetched = watchChunkFetches(page);
+  const nav = page.getByRole('navigation', { name: '主导航' });
+  await installApp(page);
+  await expect.poll(() => fetched.chunk('split_field').length, { timeout: 15_000 }).toBe(1);
+  await expect(page).toHaveURL(/\/$/);
+
+  await context.setOffline(true);
+  const reload = await page.reload();
+  expect(reload.fromServiceWorker()).toBe(true);
+  await expect(page.getByTestId('campaign')).toBeVisible();
+  // Again by the new start, from the service worker's cache, before any field screen opens.
+  await expect.poll(() => fetched.chunk('split_field').length, { timeout: 15_000 }).toBe(2);
+  await nav.getByRole('link', { name: '隐患' }).click();
+  await expect(page.getByRole('heading', { name: '隐患台账' })).toBeVisible();
+  await nav.getByRole('link', { name: '企业' }).click();
+  await expect(page.getByRole('heading', { name: '企业台账' })).toBeVisible();
+  await nav.getByRole('link', { name: '首页' }).click();
+  await expect(page.getByTestId('campaign')).toBeVisible();
+  expect(fetched.chunk('split_field')).toHaveLength(2);
+  await expect(page.getByTestId('field-not-loaded')).toHaveCount(0);
+  await context.setOffline(false);
+});
 
 test('office screens load on first use, and open offline after one visit', async ({ page, context }) => {
   const fetched = watchChunkFetches(page);
@@ -111,7 +141,7 @@ test('an office account gets the office chunk in the background after the start'
   expect(fetched.chunk()).toHaveLength(1);
 });
 
-test.describe('an office chunk that cannot be fetched', () => {
+test.describe('a chunk that cannot be fetched', () => {
   // No service worker: the page's own fetch of the chunk is what fails (first visit cut off).
   test.use({ serviceWorkers: 'block' });
 
@@ -131,6 +161,44 @@ test.describe('an office chunk that cannot be fetched', () => {
     await nav.getByRole('link', { name: '报表' }).click();
     await expect(page.getByRole('heading', { name: '报表', exact: true })).toBeVisible();
     await expect(page.getByTestId('office-not-loaded')).toHaveCount(0);
+  });
+
+  test('a field chunk that failed in the background: the screen says so, 首页 works, the next tap loads it', async ({ page }) => {
+    await page.route(/split_field-[0-9a-f]+\.wasm$/, (route) => route.abort('internetdisconnected'));
+    await page.goto('/');
+    await expect(page.getByTestId('campaign')).toBeVisible();
+    const nav = page.getByRole('navigation', { name: '主导航' });
+    await nav.getByRole('link', { name: '隐患' }).click();
+    await expect(page.getByTestId('field-not-loaded')).toContainText('请连接网络后重新打开此页');
+    await nav.getByRole('link', { name: '首页' }).click();
+    await expect(page.getByTestId('campaign')).toBeVisible();
+
+    await page.unroute(/split_field-[0-9a-f]+\.wasm$/);
+    await nav.getByRole('link', { name: '隐患' }).click();
+    await expect(page.getByRole('heading', { name: '隐患台账' })).toBeVisible();
+    await expect(page.getByTestId('field-not-loaded')).toHaveCount(0);
+  });
+
+  test('a sync engine chunk that cannot be fetched: 同步 says so, the record waits, the next run sends it', async ({ page }) => {
+    await page.route(/split_sync-[0-9a-f]+\.wasm$/, (route) => route.abort('internetdisconnected'));
+    await login(page);
+    await page.goto('/enterprises/new');
+    await page.locator('#ent-name').fill('忻州同步测试钢铁有限公司');
+    await page.locator('#ent-county').selectOption({ label: '忻府区' });
+    await page.locator('#ent-leader').fill('王五');
+    await page.getByTestId('save-enterprise').click();
+    const confirm = page.getByRole('button', { name: '已核对，确认保存' });
+    if (await confirm.isVisible()) await confirm.click();
+    await expect(page.getByTestId('enterprise-list')).toContainText('忻州同步测试钢铁有限公司');
+
+    await page.goto('/sync');
+    await page.getByTestId('sync-now').click();
+    await expect(page.getByTestId('sync-error')).toContainText('同步程序尚未下载到本机');
+    await expect(page.getByTestId('sync-now')).toHaveText('立即同步');
+
+    await page.unroute(/split_sync-[0-9a-f]+\.wasm$/);
+    await syncNow(page);
+    await expect(page.getByTestId('last-ok')).not.toHaveText('尚未同步');
   });
 
   test('a slow chunk: the header says the screen is opening, and leaving meanwhile wins', async ({ page }) => {

@@ -1,0 +1,20 @@
+//! Code that is not part of the start: in the production build (`--features split`,
+//! scripts/build-pwa) `wasm_split` moves everything reachable only from a split point into a
+//! wasm chunk of its own, fetched when first called (or preloaded). The split points: the field
+//! screens beyond 首页 (`routes::field`), the office screens (`routes::office`) and the sync
+//! engine (`sync::scheduler`). The service worker precaches every chunk with the rest of the
+//! build, so they load offline too.
+//!
+//! Without the feature (the browser tests, one of the clippy runs) a split point is an ordinary
+//! call: everything behaves the same, only nothing is split.
+
+/// A chunk did not load: a first visit cut off before the service worker cached it, or a
+/// deploy that replaced the files under an old page. Never cached: the next call tries again.
+pub struct NotLoaded;
+
+#[cfg(feature = "split")]
+impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        NotLoaded
+    }
+}
