@@ -18,3 +18,10 @@ impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
         NotLoaded
     }
 }
+
+/// How long after the start the app waits before it loads the chunks every start needs (the
+/// field screens, and the sync engine with the first sync run). Loading them at once made the
+/// start itself slower: at 4x CPU throttle 首页 took 150–250 ms longer while their fetch and
+/// compile competed with it; a second later a user has 首页 and rarely tapped on yet (a screen
+/// tapped sooner loads its chunk itself).
+pub const AFTER_START: std::time::Duration = std::time::Duration::from_millis(1000);

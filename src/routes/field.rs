@@ -1,5 +1,5 @@
 //! The field screens beyond 首页 (企业, 检查, 检查表, 附件5, 隐患, 整改, 同步, 设置) load as one
-//! chunk (see [`super::lazy`]) that every start fetches in the background right after 首页 is up:
+//! chunk (see [`super::lazy`]) that every start fetches in the background once 首页 is up:
 //! the start itself downloads and compiles only what 首页, the tab bar and the sync engine need,
 //! and by the time an inspector taps on, the screens are here. The service worker precaches
 //! the chunk, so they open offline like before.
@@ -53,9 +53,9 @@ fn field_view(screen: Screen) -> Result<AnyView, NotLoaded> {
     })
 }
 
-/// Fetches and compiles the chunk once 首页 has been drawn, for every account: an inspector's
-/// next tap must not wait for it. Started from a timer so that it never delays the start's
-/// own work; a failure is reported when a screen is opened.
+/// Fetches and compiles the chunk shortly after the start ([`crate::chunks::AFTER_START`]),
+/// for every account: an inspector's next tap must not wait for it. A failure is reported when
+/// a screen is opened.
 pub fn preload_after_start() {
     #[cfg(feature = "split")]
     set_timeout(
@@ -64,7 +64,7 @@ pub fn preload_after_start() {
                 let _ = preload_field().await;
             })
         },
-        std::time::Duration::ZERO,
+        crate::chunks::AFTER_START,
     );
 }
 

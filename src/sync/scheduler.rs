@@ -1,4 +1,4 @@
-//! When sync runs: on start, when the network comes back, every few minutes while online, and
+//! When sync runs: just after the start, when the network comes back, every few minutes while online, and
 //! on the 同步 button. One run at a time (a second trigger while running is remembered and runs
 //! right after), exponential backoff after a transient error, reset by a success. Never over an
 //! insecure origin (plain http on the office network): the run is refused with what to do.
@@ -36,7 +36,8 @@ pub fn start(status: RwSignal<SyncStatus>) {
         PERIOD_MS,
     );
     cb.forget();
-    trigger(status);
+    // The first run loads the engine's chunk: not while the start is still drawing 首页.
+    set_timeout(move || trigger(status), crate::chunks::AFTER_START);
 }
 
 /// Asks for a sync now. Never blocks editing: the run is a background task.
