@@ -1,7 +1,7 @@
 //! The field screens beyond 首页 (企业, 检查, 检查表, 附件5, 隐患, 整改, 同步, 设置) load as one
 //! chunk (see [`super::lazy`]) that every start fetches in the background once 首页 is up:
-//! the start itself downloads and compiles only what 首页, the tab bar and the sync engine need,
-//! and by the time an inspector taps on, the screens are here. The service worker precaches
+//! the start itself downloads and compiles only what 首页 and the tab bar need, and by the time
+//! an inspector taps on, the screens are here. The service worker precaches
 //! the chunk, so they open offline like before.
 
 use leptos::prelude::*;

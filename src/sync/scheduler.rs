@@ -1,8 +1,9 @@
-//! When sync runs: just after the start, when the network comes back, every few minutes while online, and
-//! on the 同步 button. One run at a time (a second trigger while running is remembered and runs
-//! right after), exponential backoff after a transient error, reset by a success. Never over an
-//! insecure origin (plain http on the office network): the run is refused with what to do.
-//! The engine itself is a chunk loaded by the first run (see [`crate::chunks`]).
+//! When sync runs: just after the start, when the network comes back, every few minutes while
+//! online, and on the 同步 button. One run at a time (a second trigger while running is
+//! remembered and runs right after), exponential backoff after a transient error, reset by a
+//! success. Never over an insecure origin (plain http on the office network): the run is
+//! refused with what to do. The engine itself is a chunk loaded by the first run (see
+//! [`crate::chunks`]).
 
 use std::cell::Cell;
 
@@ -21,6 +22,8 @@ thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
     static BACKOFF_MS: Cell<u32> = const { Cell::new(0) };
+    /// A run has been triggered since the start.
+    static STARTED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Installs the triggers; call once at start.
@@ -36,12 +39,23 @@ pub fn start(status: RwSignal<SyncStatus>) {
         PERIOD_MS,
     );
     cb.forget();
-    // The first run loads the engine's chunk: not while the start is still drawing 首页.
-    set_timeout(move || trigger(status), crate::chunks::AFTER_START);
+    // The first run loads the engine's chunk: not while the start is still drawing 首页. Until
+    // it starts, the badge says a run is coming rather than 已同步, which nothing has checked
+    // yet; a trigger meanwhile (back online) runs at once and the timer then does nothing.
+    status.update(|s| s.running = true);
+    set_timeout(
+        move || {
+            if !STARTED.with(Cell::get) {
+                trigger(status);
+            }
+        },
+        crate::chunks::AFTER_START,
+    );
 }
 
 /// Asks for a sync now. Never blocks editing: the run is a background task.
 pub fn trigger(status: RwSignal<SyncStatus>) {
+    STARTED.with(|s| s.set(true));
     if RUNNING.with(Cell::get) {
         AGAIN.with(|a| a.set(true));
         return;
