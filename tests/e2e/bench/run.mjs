@@ -1,5 +1,6 @@
 // Benchmarks of what the user feels. Prints a table; figures go in the issue notes.
 // Usage: node run.mjs <baseURL> <distDir> [<benchBaseURL>]
+//        BENCH_START_ONLY=1 node run.mjs <baseURL> <distDir>   (sizes and start rows only)
 // baseURL serves the production build in distDir (sizes, cold start); benchBaseURL serves the
 // build with the benchmark exports (`scripts/build-pwa dist-bench bench`, scripts/bench), default baseURL.
 import { chromium } from '@playwright/test';
@@ -125,8 +126,9 @@ const browser = await chromium.launch({
   await context.close();
 }
 
-// 3–5. The app's own store, photo and list code, through its benchmark exports.
-{
+// 3–5. The app's own store, photo and list code, through its benchmark exports. Skipped, like 6,
+// with BENCH_START_ONLY=1 (sizes and starts alone: an A/B against another build).
+if (process.env.BENCH_START_ONLY !== '1') {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(benchBase + '/');
@@ -187,7 +189,7 @@ const browser = await chromium.launch({
 // Timed in an app started with the data already stored, once its start-up reads are done,
 // between visits to 更多 (a light screen); the first visit right after the 5,000 were written
 // is shown apart (IndexedDB is slow to read just after one large write).
-{
+if (process.env.BENCH_START_ONLY !== '1') {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(benchBase + '/');
