@@ -48,7 +48,8 @@ pub fn App() -> impl IntoView {
     sync::scheduler::start(sync_status);
     office::preload_for_office_accounts();
     field::preload_after_start();
-    // Counts the screens whose code is loading (an office screen's first open loads its chunk).
+    // Counts the screens whose code is loading (a field or office screen opened before its
+    // chunk is here loads it).
     Opening::provide();
     view! {
         <Router>

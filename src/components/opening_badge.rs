@@ -1,6 +1,6 @@
-//! 「正在打开…」 in the header while a screen's code is still loading: the first office screen
-//! of a start fetches and compiles its wasm chunk (src/routes/office.rs), which on a slow
-//! mobile network can take seconds while the router keeps the old screen. Without a sign the
+//! 「正在打开…」 in the header while a screen's code is still loading: a field or office screen
+//! opened before its wasm chunk is here fetches and compiles it (src/chunks.rs), which on a
+//! slow mobile network can take seconds while the router keeps the old screen. Without a sign the
 //! tap would look ignored, and the user tap again or leave.
 //!
 //! Driven by the load itself (`Opening::begin`), not by `<Router set_is_routing>`: that prop
