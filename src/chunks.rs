@@ -10,6 +10,7 @@
 
 /// A chunk did not load: a first visit cut off before the service worker cached it, or a
 /// deploy that replaced the files under an old page. Never cached: the next call tries again.
+#[derive(Clone, Copy, Debug)]
 pub struct NotLoaded;
 
 #[cfg(feature = "split")]

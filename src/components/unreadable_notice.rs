@@ -17,14 +17,7 @@ pub fn UnreadableNotice() -> impl IntoView {
         let _ = rows.try_set(unreadable::all());
     });
     set_timeout(
-        || {
-            leptos::task::spawn_local(async {
-                if let Ok(db) = crate::store::db().await {
-                    // An unavailable store is the storage banner's to report.
-                    let _ = unreadable::scan(&db).await;
-                }
-            })
-        },
+        || leptos::task::spawn_local(crate::routes::field::scan_store()),
         std::time::Duration::from_millis(SCAN_DELAY_MS),
     );
     let open = RwSignal::new(false);

@@ -53,6 +53,56 @@ fn field_view(screen: Screen) -> Result<AnyView, NotLoaded> {
     })
 }
 
+/// Draws 首页's 未完成的检查 ([`super::home_drafts`]), which is in this chunk too.
+type Draw = fn() -> AnyView;
+
+// In the chunk with the screens (same module name): what it returns is a pointer to a function
+// there, so the main module never refers to the list's code, only calls it once loaded.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(field, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn drafts_view() -> Result<Draw, NotLoaded> {
+    Ok(|| view! { <super::home_drafts::Drafts/> }.into_any())
+}
+
+/// 首页's list of unfinished inspections, once the chunk is here (the start loads it at once
+/// for this; a screen tapped meanwhile waits for the same load).
+pub async fn drafts() -> Result<Draw, NotLoaded> {
+    #[cfg(feature = "split")]
+    return drafts_view().await;
+    #[cfg(not(feature = "split"))]
+    return drafts_view();
+}
+
+type Scan = std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(field, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn scan_view() -> Result<Scan, NotLoaded> {
+    Ok(Box::pin(async {
+        // An unavailable store is the storage banner's to report.
+        if let Ok(db) = crate::store::db().await {
+            let _ = crate::store::unreadable::scan(&db).await;
+        }
+    }))
+}
+
+/// Reads every stored record once for rows that cannot be read (see
+/// [`crate::components::UnreadableNotice`]). It decodes every record kind, so it runs in this
+/// chunk; without the chunk there is no screen that could list those records either.
+pub async fn scan_store() {
+    #[cfg(feature = "split")]
+    let scan = scan_view().await;
+    #[cfg(not(feature = "split"))]
+    let scan = scan_view();
+    if let Ok(scan) = scan {
+        scan.await;
+    }
+}
+
 /// Fetches and compiles the chunk shortly after the start ([`crate::chunks::AFTER_START`]),
 /// for every account: an inspector's next tap must not wait for it. A failure is reported when
 /// a screen is opened.

@@ -1,23 +1,19 @@
 use leptos::prelude::*;
 use model::campaign::Campaign;
 
-use super::inspections::{discard, load_rows, row_view};
+use super::lazy::NotLoaded;
 use crate::browser::today;
-use crate::components::StoreErrorView;
 
-/// 首页: the campaign in force, the Friday reminder, and what is unfinished on this device.
+/// 首页: the campaign in force, the Friday reminder, and what is unfinished on this device
+/// ([`super::home_drafts`]).
 #[component]
 pub fn Home() -> impl IntoView {
     let today = today();
     let campaigns = Campaign::bundled();
     let shown = Campaign::latest(&campaigns, today).cloned();
-    let drafts = LocalResource::new(|| async {
-        load_rows().await.map(|rows| {
-            rows.into_iter()
-                .filter(|r| !r.inspection.is_frozen())
-                .collect::<Vec<_>>()
-        })
-    });
+    // The list itself comes with the field chunk (see `home_drafts`), fetched now: its code is
+    // not part of the start.
+    let drafts = LocalResource::new(super::field::drafts);
     view! {
         <section class="card campaign" data-testid="campaign">
             {match shown {
@@ -48,56 +44,16 @@ pub fn Home() -> impl IntoView {
                 <a class="btn small" href="/inspections/new">"开始检查"</a>
             </div>
             <Suspense fallback=|| view! { <p class="muted">"正在读取…"</p> }>
-                {move || {
-                    drafts.get()
-                        .map(|r| match r {
-                            Err(e) => view! { <StoreErrorView error=e/> }.into_any(),
-                            Ok(rows) if rows.is_empty() => {
-                                view! { <p class="muted">"没有未完成的检查。"</p> }.into_any()
-                            }
-                            Ok(rows) => {
-                                view! {
-                                    <ul class="list">
-                                        {rows
-                                            .into_iter()
-                                            .map(|r| {
-                                                let insp = r.inspection.clone();
-                                                let name = r.enterprise.clone();
-                                                let drop_it = move |_| {
-                                                    let ok = crate::browser::window()
-                                                        .confirm_with_message(&format!(
-                                                            "丢弃对“{name}”的这次检查？其中记录的隐患也一并作废（不可在本机恢复）。",
-                                                        ))
-                                                        .unwrap_or(false);
-                                                    if ok {
-                                                        let insp = insp.clone();
-                                                        leptos::task::spawn_local(async move {
-                                                            match discard(&insp).await {
-                                                                Ok(()) => drafts.refetch(),
-                                                                Err(e) => {
-                                                                    let _ = crate::browser::window()
-                                                                        .alert_with_message(&e.to_string());
-                                                                }
-                                                            }
-                                                        });
-                                                    }
-                                                };
-                                                view! {
-                                                    <div class="draft">
-                                                        {row_view(&r)}
-                                                        <button class="small secondary danger-text" on:click=drop_it>
-                                                            "丢弃"
-                                                        </button>
-                                                    </div>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </ul>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
+                {move || drafts.get().map(|loaded| match loaded {
+                    Ok(draw) => draw(),
+                    Err(NotLoaded) => view! {
+                        <p class="field-msg error" role="alert" data-testid="drafts-not-loaded">
+                            "未完成的检查暂时无法显示：这部分程序在第一次打开应用时于后台下载，这次未能下载完成。"
+                            "请连接网络后重新打开应用；本机保存的检查不受影响。"
+                        </p>
+                    }
+                        .into_any(),
+                })}
             </Suspense>
         </section>
     }

@@ -11,6 +11,7 @@ pub mod field;
 mod hazard_form;
 mod hazards;
 mod home;
+mod home_drafts;
 mod inspection_new;
 pub mod inspections;
 pub mod lazy;

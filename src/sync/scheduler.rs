@@ -74,9 +74,7 @@ pub fn trigger(status: RwSignal<SyncStatus>) {
                 Some(message) => {
                     // The queue is still counted and a missing login still shown, so the
                     // badge does not claim 已同步.
-                    if let Ok(db) = crate::store::db().await {
-                        let _ = super::engine::refresh_counts(&db, status).await;
-                    }
+                    count_queue(status).await;
                     if super::session::current().is_none() {
                         status.update(|s| s.needs_login = true);
                     }
@@ -127,6 +125,33 @@ type Run = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiErro
 )]
 fn engine_run(status: RwSignal<SyncStatus>) -> Result<Run, NotLoaded> {
     Ok(Box::pin(super::engine::run_once(status)))
+}
+
+// The queue's count alone, for a run refused before it starts; in the engine's chunk, which has
+// the code that reads the queue (the start does not need it).
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(sync, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn count_run(status: RwSignal<SyncStatus>) -> Result<Run, NotLoaded> {
+    Ok(Box::pin(async move {
+        if let Ok(db) = crate::store::db().await {
+            let _ = super::engine::refresh_counts(&db, status).await;
+        }
+        Ok(())
+    }))
+}
+
+/// Recounts what waits to be sent. Without the engine's chunk the counts stay as they were:
+/// the refusal itself is what the badge and 同步 then show.
+async fn count_queue(status: RwSignal<SyncStatus>) {
+    #[cfg(feature = "split")]
+    let run = count_run(status).await;
+    #[cfg(not(feature = "split"))]
+    let run = count_run(status);
+    if let Ok(run) = run {
+        let _ = run.await;
+    }
 }
 
 /// One run of the engine, once its code is here. A chunk that cannot load is retried like an
