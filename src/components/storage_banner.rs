@@ -6,7 +6,7 @@ use crate::browser::{format_bytes, storage_info, StorageInfo};
 /// and warns when the device storage is 80 % full. See FIELD-LESSONS: storage eviction.
 #[component]
 pub fn StorageBanner() -> impl IntoView {
-    let db_error = LocalResource::new(|| async { crate::store::db().await.err() });
+    let db_error = LocalResource::new(crate::routes::field::store_problem);
     let info = LocalResource::new(storage_info);
     view! {
         <Suspense fallback=|| ()>
@@ -17,7 +17,7 @@ pub fn StorageBanner() -> impl IntoView {
                     .map(|e| {
                         view! {
                             <div class="banner error" role="alert" data-testid="storage-error">
-                                {e.to_string()}
+                                {e}
                             </div>
                         }
                     })

@@ -103,6 +103,33 @@ pub async fn scan_store() {
     }
 }
 
+type Check = std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>>>>;
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(field, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn store_check() -> Result<Check, NotLoaded> {
+    Ok(Box::pin(async {
+        crate::store::db().await.err().map(|e| e.to_string())
+    }))
+}
+
+/// Why this device cannot store anything (private mode, IndexedDB blocked), for the banner
+/// ([`crate::components::StorageBanner`]); `None` when the store opens. Opening it needs the
+/// store's code, which only the screens in this chunk use; without the chunk no screen that
+/// stores anything can open either, and they say so themselves.
+pub async fn store_problem() -> Option<String> {
+    #[cfg(feature = "split")]
+    let check = store_check().await;
+    #[cfg(not(feature = "split"))]
+    let check = store_check();
+    match check {
+        Ok(check) => check.await,
+        Err(NotLoaded) => None,
+    }
+}
+
 /// Fetches and compiles the chunk shortly after the start ([`crate::chunks::AFTER_START`]),
 /// for every account: an inspector's next tap must not wait for it. A failure is reported when
 /// a screen is opened.

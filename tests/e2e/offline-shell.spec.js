@@ -29,6 +29,17 @@ test('after one visit the app starts and renders with the network cut', async ({
   await context.setOffline(false);
 });
 
+test('a browser that blocks IndexedDB: 首页 says at once that offline work cannot be saved', async ({ page }) => {
+  // As a private window or a locked-down browser: no indexedDB at all.
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
+  });
+  await page.goto('/');
+  await expect(page.getByTestId('campaign')).toBeVisible();
+  await expect(page.getByTestId('storage-error')).toContainText('本机存储不可用');
+  await expect(page.getByTestId('storage-error')).toContainText('请使用普通模式打开本应用');
+});
+
 test('the manifest makes the app installable with its Chinese name', async ({ request }) => {
   const res = await request.get('/manifest.webmanifest');
   expect(res.ok()).toBe(true);
@@ -167,6 +178,8 @@ test.describe('a chunk that cannot be fetched', () => {
     await page.route(/split_field-[0-9a-f]+\.wasm$/, (route) => route.abort('internetdisconnected'));
     await page.goto('/');
     await expect(page.getByTestId('campaign')).toBeVisible();
+    // 首页's list of unfinished inspections comes with that chunk: it says why it is missing.
+    await expect(page.getByTestId('drafts-not-loaded')).toContainText('请连接网络后重新打开应用');
     const nav = page.getByRole('navigation', { name: '主导航' });
     await nav.getByRole('link', { name: '隐患' }).click();
     await expect(page.getByTestId('field-not-loaded')).toContainText('请连接网络后重新打开此页');
@@ -177,6 +190,9 @@ test.describe('a chunk that cannot be fetched', () => {
     await nav.getByRole('link', { name: '隐患' }).click();
     await expect(page.getByRole('heading', { name: '隐患台账' })).toBeVisible();
     await expect(page.getByTestId('field-not-loaded')).toHaveCount(0);
+    await nav.getByRole('link', { name: '首页' }).click();
+    await expect(page.getByTestId('drafts')).toContainText('没有未完成的检查');
+    await expect(page.getByTestId('drafts-not-loaded')).toHaveCount(0);
   });
 
   test('a sync engine chunk that cannot be fetched: 同步 says so, the record waits, the next run sends it', async ({ page }) => {
