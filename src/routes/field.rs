@@ -1,8 +1,10 @@
 //! The field screens beyond 首页 (企业, 检查, 检查表, 附件5, 隐患, 整改, 同步, 设置) load as one
-//! chunk (see [`super::lazy`]) that every start fetches in the background once 首页 is up:
-//! the start itself downloads and compiles only what 首页 and the tab bar need, and by the time
-//! an inspector taps on, the screens are here. The service worker precaches
-//! the chunk, so they open offline like before.
+//! chunk (see [`super::lazy`]) with everything else that opens or reads the store: 首页's list of
+//! unfinished inspections ([`drafts`]), the scan for unreadable rows ([`scan_store`]) and the
+//! storage banner's check ([`store_problem`]). The start itself downloads and compiles only what
+//! 首页's campaign card, the tab bar and the banners need; 首页 fetches the chunk as it draws
+//! (other starts a second later), so by the time an inspector taps on, the screens are here. The
+//! service worker precaches the chunk, so they open offline like before.
 
 use leptos::prelude::*;
 
