@@ -99,3 +99,23 @@ pub fn format_bytes(n: f64) -> String {
         format!("{:.0} KB", n / 1024.0)
     }
 }
+
+/// Resolves after the browser has painted what is on screen, so that work which holds the page
+/// (decoding the whole 隐患台账, fetching and compiling a chunk) comes after what is already drawn.
+pub async fn after_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let later = wasm_bindgen::closure::Closure::once_into_js(move || {
+            // A task after the frame's callbacks: the frame has been painted by then.
+            let _ = window().set_timeout_with_callback(resolve.unchecked_ref());
+        });
+        if window()
+            .request_animation_frame(later.unchecked_ref())
+            .is_err()
+        {
+            let _ = later
+                .unchecked_ref::<js_sys::Function>()
+                .call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}

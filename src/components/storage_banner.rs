@@ -6,7 +6,12 @@ use crate::browser::{format_bytes, storage_info, StorageInfo};
 /// and warns when the device storage is 80 % full. See FIELD-LESSONS: storage eviction.
 #[component]
 pub fn StorageBanner() -> impl IntoView {
-    let db_error = LocalResource::new(crate::routes::field::store_problem);
+    // The check needs the field chunk (the store's code): not before the first screen is
+    // painted, like 首页's list (see `routes::home`).
+    let db_error = LocalResource::new(|| async {
+        crate::browser::after_paint().await;
+        crate::routes::field::store_problem().await
+    });
     let info = LocalResource::new(storage_info);
     view! {
         <Suspense fallback=|| ()>

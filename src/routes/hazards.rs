@@ -7,32 +7,11 @@ use model::hazard::filter::{HazardFilter, Lookup};
 use model::hazard::{HazardKind, HazardState};
 use model::stage::Stage;
 use uuid::Uuid;
-use wasm_bindgen::{JsCast, JsValue};
 
 use crate::browser::today;
 use crate::components::StoreErrorView;
 use crate::store::hazard_list::{self, Ledger, PAGE};
 use crate::store::{self, StoreError};
-
-/// Resolves after the browser has painted what is on screen: the first rows show before the
-/// whole list is read (its decoding holds the page for a moment).
-async fn after_paint() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let later = wasm_bindgen::closure::Closure::once_into_js(move || {
-            // A task after the frame's callbacks: the frame has been painted by then.
-            let _ = crate::browser::window().set_timeout_with_callback(resolve.unchecked_ref());
-        });
-        if crate::browser::window()
-            .request_animation_frame(later.unchecked_ref())
-            .is_err()
-        {
-            let _ = later
-                .unchecked_ref::<js_sys::Function>()
-                .call0(&JsValue::NULL);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
 
 /// 隐患台账: every hazard on this device (after sync: the account's whole scope), filtered by
 /// county, enterprise, 类型, 状态, 检查环节 and 逾期, with the counts on top. The filter and the
@@ -52,7 +31,7 @@ pub fn Hazards() -> impl IntoView {
             if ledger.try_set(Some(first)).is_some() {
                 return Ok(()); // the page was left
             }
-            after_paint().await;
+            crate::browser::after_paint().await;
             if ledger.try_with_untracked(|_| ()).is_none() {
                 return Ok(()); // left while the first rows were painted
             }
