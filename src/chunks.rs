@@ -1,12 +1,13 @@
 //! Code that is not part of the start: in the production build (`--features split`,
 //! scripts/build-pwa) `wasm_split` moves everything reachable only from a split point into a
-//! wasm chunk of its own, fetched when first called (or preloaded). The split points: the field
-//! screens beyond 首页 together with everything that opens or reads the store — 首页's list of
-//! unfinished inspections, the unreadable-row scan, the storage banner's check
-//! (`routes::field`) —, the office screens (`routes::office`) and the sync engine
-//! (`sync::scheduler`). The start itself draws the campaign card, the tab bar and the banners
-//! without decoding a record. The service worker precaches every chunk with the rest of the
-//! build, so they load offline too.
+//! wasm chunk of its own, fetched when first called (or preloaded); code that several chunks
+//! use goes into shared `chunk_<n>` modules loaded with them. The split points: what the start
+//! needs from the store — 首页's list of unfinished inspections, the unreadable-row scan, the
+//! storage banner's check (`routes::home_chunk`, loaded once the first screen is painted) —,
+//! the field screens beyond 首页 (`routes::field`), the office screens (`routes::office`) and
+//! the sync engine (`sync::scheduler`). The start itself draws the campaign card, the tab bar
+//! and the banners without decoding a record. The service worker precaches every chunk with
+//! the rest of the build, so they load offline too.
 //!
 //! Without the feature (the browser tests, one of the clippy runs) a split point is an ordinary
 //! call: everything behaves the same, only nothing is split.
@@ -23,9 +24,9 @@ impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
     }
 }
 
-/// How long after the start the app waits before it loads the sync engine (the first sync
-/// run) and, when the start was not on 首页 (which fetches it as it draws), the field screens.
-/// Loading both at the very start made it slower: at 4x CPU throttle 首页 took 150–250 ms
-/// longer while their fetch and compile competed with it. The field chunk alone, fetched once
-/// 首页's card is in the page, did not measurably delay the card (scripts/bench, A/B).
+/// How long after the start the app waits before it loads the chunks every start needs (the
+/// field screens, and the sync engine with the first sync run). Loading them at once made the
+/// start itself slower: at 4x CPU throttle 首页 took 150–250 ms longer while their fetch and
+/// compile competed with it; a second later a user has 首页 and rarely tapped on yet (a screen
+/// tapped sooner loads its chunk itself).
 pub const AFTER_START: std::time::Duration = std::time::Duration::from_millis(1000);

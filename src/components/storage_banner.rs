@@ -6,11 +6,11 @@ use crate::browser::{format_bytes, storage_info, StorageInfo};
 /// and warns when the device storage is 80 % full. See FIELD-LESSONS: storage eviction.
 #[component]
 pub fn StorageBanner() -> impl IntoView {
-    // The check needs the field chunk (the store's code): not before the first screen is
-    // painted, like 首页's list (see `routes::home`).
+    // The check needs the `home` chunk (the store's code, see `routes::home_chunk`): loaded
+    // once the first screen is painted.
     let db_error = LocalResource::new(|| async {
         crate::browser::after_paint().await;
-        crate::routes::field::store_problem().await
+        crate::routes::home_chunk::store_problem().await
     });
     let info = LocalResource::new(storage_info);
     view! {

@@ -17,7 +17,7 @@ pub fn UnreadableNotice() -> impl IntoView {
         let _ = rows.try_set(unreadable::all());
     });
     set_timeout(
-        || leptos::task::spawn_local(crate::routes::field::scan_store()),
+        || leptos::task::spawn_local(crate::routes::home_chunk::scan_store()),
         std::time::Duration::from_millis(SCAN_DELAY_MS),
     );
     let open = RwSignal::new(false);

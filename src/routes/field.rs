@@ -1,10 +1,9 @@
 //! The field screens beyond 首页 (企业, 检查, 检查表, 附件5, 隐患, 整改, 同步, 设置) load as one
-//! chunk (see [`super::lazy`]) with everything else that opens or reads the store: 首页's list of
-//! unfinished inspections ([`drafts`]), the scan for unreadable rows ([`scan_store`]) and the
-//! storage banner's check ([`store_problem`]). The start itself downloads and compiles only what
-//! 首页's campaign card, the tab bar and the banners need; 首页 fetches the chunk as it draws
-//! (other starts a second later), so by the time an inspector taps on, the screens are here. The
-//! service worker precaches the chunk, so they open offline like before.
+//! chunk (see [`super::lazy`]) that every start fetches in the background a second after it
+//! began: the start itself downloads and compiles only what 首页's card, the tab bar and the
+//! banners need (what 首页 reads from the store is the `home` chunk, [`super::home_chunk`]),
+//! and by the time an inspector taps on, the screens are here. The service worker precaches the
+//! chunk, so they open offline like before.
 
 use leptos::prelude::*;
 
@@ -53,83 +52,6 @@ fn field_view(screen: Screen) -> Result<AnyView, NotLoaded> {
         Screen::Conflicts => view! { <Conflicts/> }.into_any(),
         Screen::Settings => view! { <Settings/> }.into_any(),
     })
-}
-
-/// Draws 首页's 未完成的检查 ([`super::home_drafts`]), which is in this chunk too.
-type Draw = fn() -> AnyView;
-
-// In the chunk with the screens (same module name): what it returns is a pointer to a function
-// there, so the main module never refers to the list's code, only calls it once loaded.
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(field, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn drafts_view() -> Result<Draw, NotLoaded> {
-    Ok(|| view! { <super::home_drafts::Drafts/> }.into_any())
-}
-
-/// 首页's list of unfinished inspections, once the chunk is here (the start loads it at once
-/// for this; a screen tapped meanwhile waits for the same load).
-pub async fn drafts() -> Result<Draw, NotLoaded> {
-    #[cfg(feature = "split")]
-    return drafts_view().await;
-    #[cfg(not(feature = "split"))]
-    return drafts_view();
-}
-
-type Scan = std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(field, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn scan_view() -> Result<Scan, NotLoaded> {
-    Ok(Box::pin(async {
-        // An unavailable store is the storage banner's to report.
-        if let Ok(db) = crate::store::db().await {
-            let _ = crate::store::unreadable::scan(&db).await;
-        }
-    }))
-}
-
-/// Reads every stored record once for rows that cannot be read (see
-/// [`crate::components::UnreadableNotice`]). It decodes every record kind, so it runs in this
-/// chunk; without the chunk there is no screen that could list those records either.
-pub async fn scan_store() {
-    #[cfg(feature = "split")]
-    let scan = scan_view().await;
-    #[cfg(not(feature = "split"))]
-    let scan = scan_view();
-    if let Ok(scan) = scan {
-        scan.await;
-    }
-}
-
-type Check = std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>>>>;
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(field, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn store_check() -> Result<Check, NotLoaded> {
-    Ok(Box::pin(async {
-        crate::store::db().await.err().map(|e| e.to_string())
-    }))
-}
-
-/// Why this device cannot store anything (private mode, IndexedDB blocked), for the banner
-/// ([`crate::components::StorageBanner`]); `None` when the store opens. Opening it needs the
-/// store's code, which only the screens in this chunk use; without the chunk no screen that
-/// stores anything can open either, and they say so themselves.
-pub async fn store_problem() -> Option<String> {
-    #[cfg(feature = "split")]
-    let check = store_check().await;
-    #[cfg(not(feature = "split"))]
-    let check = store_check();
-    match check {
-        Ok(check) => check.await,
-        Err(NotLoaded) => None,
-    }
 }
 
 /// Fetches and compiles the chunk shortly after the start ([`crate::chunks::AFTER_START`]),

@@ -11,12 +11,11 @@ pub fn Home() -> impl IntoView {
     let today = today();
     let campaigns = Campaign::bundled();
     let shown = Campaign::latest(&campaigns, today).cloned();
-    // The list itself comes with the field chunk (see `home_drafts`): its code is not part of
-    // the start. Fetched once the card is painted: fetched and compiled at once, it held the
-    // first paint back (A/B at 4x CPU throttle: +50–100 ms).
+    // The list itself comes with the `home` chunk (see `home_chunk`): its code is not part of
+    // the start, and it is fetched once the card is painted.
     let drafts = LocalResource::new(|| async {
         crate::browser::after_paint().await;
-        super::field::drafts().await
+        super::home_chunk::drafts().await
     });
     view! {
         <section class="card campaign" data-testid="campaign">

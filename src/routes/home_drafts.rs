@@ -1,7 +1,7 @@
 //! 首页's 未完成的检查: the unsigned inspections on this device, each with 丢弃. It reads whole
 //! inspections, enterprises and hazards and builds the checklist catalogue (已查 n/m 项), so it
-//! is drawn by the field chunk ([`super::field::drafts`]): the start, which only has to show the
-//! campaign card, then carries none of their decoders.
+//! is drawn by the `home` chunk ([`super::home_chunk::drafts`]): the start, which only has to
+//! show the campaign card, carries none of their decoders.
 
 use leptos::prelude::*;
 

@@ -11,6 +11,7 @@ pub mod field;
 mod hazard_form;
 mod hazards;
 mod home;
+pub mod home_chunk;
 mod home_drafts;
 mod inspection_new;
 pub mod inspections;

@@ -178,8 +178,8 @@ test.describe('a chunk that cannot be fetched', () => {
     await page.route(/split_field-[0-9a-f]+\.wasm$/, (route) => route.abort('internetdisconnected'));
     await page.goto('/');
     await expect(page.getByTestId('campaign')).toBeVisible();
-    // 首页's list of unfinished inspections comes with that chunk: it says why it is missing.
-    await expect(page.getByTestId('drafts-not-loaded')).toContainText('请连接网络后重新打开应用');
+    // 首页's list of unfinished inspections is another chunk's: it still shows.
+    await expect(page.getByTestId('drafts')).toContainText('没有未完成的检查');
     const nav = page.getByRole('navigation', { name: '主导航' });
     await nav.getByRole('link', { name: '隐患' }).click();
     await expect(page.getByTestId('field-not-loaded')).toContainText('请连接网络后重新打开此页');
@@ -190,6 +190,21 @@ test.describe('a chunk that cannot be fetched', () => {
     await nav.getByRole('link', { name: '隐患' }).click();
     await expect(page.getByRole('heading', { name: '隐患台账' })).toBeVisible();
     await expect(page.getByTestId('field-not-loaded')).toHaveCount(0);
+    await nav.getByRole('link', { name: '首页' }).click();
+    await expect(page.getByTestId('drafts')).toContainText('没有未完成的检查');
+    await expect(page.getByTestId('drafts-not-loaded')).toHaveCount(0);
+  });
+
+  test('the chunk of 首页\'s list failed: the list says so, the card and the field screens work, the next visit loads it', async ({ page }) => {
+    await page.route(/split_home-[0-9a-f]+\.wasm$/, (route) => route.abort('internetdisconnected'));
+    await page.goto('/');
+    await expect(page.getByTestId('campaign')).toBeVisible();
+    await expect(page.getByTestId('drafts-not-loaded')).toContainText('请连接网络后重新打开应用');
+    const nav = page.getByRole('navigation', { name: '主导航' });
+    await nav.getByRole('link', { name: '隐患' }).click();
+    await expect(page.getByRole('heading', { name: '隐患台账' })).toBeVisible();
+
+    await page.unroute(/split_home-[0-9a-f]+\.wasm$/);
     await nav.getByRole('link', { name: '首页' }).click();
     await expect(page.getByTestId('drafts')).toContainText('没有未完成的检查');
     await expect(page.getByTestId('drafts-not-loaded')).toHaveCount(0);
