@@ -1,10 +1,11 @@
 // Builds the PWA into <dist dir>: what Trunk did (index.html's CSS hashed, public files copied,
 // cargo, wasm-bindgen, wasm-opt -Oz, hashed names, preload links), with one step Trunk 0.21 lacks
-// between cargo and wasm-bindgen: wasm-split-cli moves the field screens beyond 首页
-// (src/routes/field.rs), the office screens (src/routes/office.rs) and the sync engine
-// (src/sync/scheduler.rs) into chunks of their own (`split_<name>.wasm`, plus `chunk_<n>.wasm`
-// for code that only some of them share) that the app fetches after the start or on first use
-// (src/chunks.rs). A phone's start downloads and compiles only the main module.
+// between cargo and wasm-bindgen: wasm-split-cli moves what 首页 reads from the store
+// (src/routes/home_chunk.rs), the field screens beyond 首页 (src/routes/field.rs), the office
+// screens (src/routes/office.rs) and the sync engine (src/sync/scheduler.rs) into chunks of their
+// own (`split_<name>.wasm`, plus `chunk_<n>.wasm` for code that only some of them share) that the
+// app fetches after the start or on first use (src/chunks.rs). A phone's start downloads and
+// compiles only the main module.
 //   node scripts/bundle.mjs <dist dir> [extra cargo features, comma-separated]
 // Run by scripts/build-pwa; sw-precache and precompress run after it.
 import { execFileSync } from 'node:child_process';
