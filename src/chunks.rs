@@ -24,6 +24,25 @@ impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
     }
 }
 
+/// A chunk's work handed back to the main module to run: a split point cannot be `async`
+/// itself, so it returns its future boxed.
+pub type Task<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
+
+/// Calls a split point (a function under `#[wasm_split(…, fallible)]`), giving its `Result`: in
+/// the split build the call loads the chunk first and is awaited; without the feature it is a
+/// plain call. Use inside `async` code; the call site still names the split function.
+macro_rules! call {
+    ($split:expr) => {{
+        #[cfg(feature = "split")]
+        let result = $split.await;
+        #[cfg(not(feature = "split"))]
+        let result = $split;
+        #[allow(clippy::let_and_return)]
+        result
+    }};
+}
+pub(crate) use call;
+
 /// How long after the start the app waits before it loads the chunks every start needs (the
 /// field screens, and the sync engine with the first sync run). Loading them at once made the
 /// start itself slower: at 4x CPU throttle 首页 took 150–250 ms longer while their fetch and

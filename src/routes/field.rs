@@ -74,10 +74,11 @@ async fn show(screen: Screen) -> AnyView {
         testid: "field-not-loaded",
         which: "本页面的程序在第一次打开应用时于后台下载，这次未能下载完成。",
     };
-    #[cfg(feature = "split")]
-    return super::lazy::show(missing, field_view(screen)).await;
-    #[cfg(not(feature = "split"))]
-    return super::lazy::show(missing, async move { field_view(screen) }).await;
+    super::lazy::show(
+        missing,
+        async move { crate::chunks::call!(field_view(screen)) },
+    )
+    .await
 }
 
 lazy_routes! {

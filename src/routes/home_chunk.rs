@@ -11,6 +11,7 @@
 use leptos::prelude::*;
 
 use super::lazy::NotLoaded;
+use crate::chunks::Task;
 
 /// Draws 首页's 未完成的检查 ([`super::home_drafts`]).
 type Draw = fn() -> AnyView;
@@ -27,19 +28,14 @@ fn drafts_view() -> Result<Draw, NotLoaded> {
 
 /// 首页's list of unfinished inspections, once the chunk is here.
 pub async fn drafts() -> Result<Draw, NotLoaded> {
-    #[cfg(feature = "split")]
-    return drafts_view().await;
-    #[cfg(not(feature = "split"))]
-    return drafts_view();
+    crate::chunks::call!(drafts_view())
 }
-
-type Scan = std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
 
 #[cfg_attr(
     feature = "split",
     leptos::wasm_split::wasm_split(home, wasm_split_path = ::leptos::wasm_split, fallible)
 )]
-fn scan_view() -> Result<Scan, NotLoaded> {
+fn scan_view() -> Result<Task<()>, NotLoaded> {
     Ok(Box::pin(async {
         // An unavailable store is the storage banner's to report.
         if let Ok(db) = crate::store::db().await {
@@ -52,22 +48,16 @@ fn scan_view() -> Result<Scan, NotLoaded> {
 /// [`crate::components::UnreadableNotice`]). It decodes every record kind, so it runs in this
 /// chunk; without it, the notice only counts what the screens themselves ran into.
 pub async fn scan_store() {
-    #[cfg(feature = "split")]
-    let scan = scan_view().await;
-    #[cfg(not(feature = "split"))]
-    let scan = scan_view();
-    if let Ok(scan) = scan {
+    if let Ok(scan) = crate::chunks::call!(scan_view()) {
         scan.await;
     }
 }
-
-type Check = std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>>>>;
 
 #[cfg_attr(
     feature = "split",
     leptos::wasm_split::wasm_split(home, wasm_split_path = ::leptos::wasm_split, fallible)
 )]
-fn store_check() -> Result<Check, NotLoaded> {
+fn store_check() -> Result<Task<Option<String>>, NotLoaded> {
     Ok(Box::pin(async {
         crate::store::db().await.err().map(|e| e.to_string())
     }))
@@ -77,11 +67,7 @@ fn store_check() -> Result<Check, NotLoaded> {
 /// ([`crate::components::StorageBanner`]); `None` when the store opens, and when the chunk is
 /// missing (首页's list then says so, and the screens report a store that does not open).
 pub async fn store_problem() -> Option<String> {
-    #[cfg(feature = "split")]
-    let check = store_check().await;
-    #[cfg(not(feature = "split"))]
-    let check = store_check();
-    match check {
+    match crate::chunks::call!(store_check()) {
         Ok(check) => check.await,
         Err(NotLoaded) => None,
     }

@@ -79,10 +79,11 @@ async fn show(screen: Screen) -> AnyView {
         testid: "office-not-loaded",
         which: "报表、交叉检查、工作台、行政处罚和管理页面在第一次打开时下载。",
     };
-    #[cfg(feature = "split")]
-    return super::lazy::show(missing, office_view(screen)).await;
-    #[cfg(not(feature = "split"))]
-    return super::lazy::show(missing, async move { office_view(screen) }).await;
+    super::lazy::show(
+        missing,
+        async move { crate::chunks::call!(office_view(screen)) },
+    )
+    .await
 }
 
 lazy_routes! {

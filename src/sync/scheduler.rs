@@ -113,8 +113,8 @@ pub fn trigger(status: RwSignal<SyncStatus>) {
     });
 }
 
-/// A run as the engine returns it (boxed: a split point cannot be `async` itself).
-type Run = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>;
+/// A run as the engine returns it.
+type Run = crate::chunks::Task<Result<(), ApiError>>;
 
 // The split point of the sync engine (push, pull, merge, photo upload): not needed to draw
 // 首页, so the start does not download or compile it; the first run, right after the start,
@@ -145,11 +145,7 @@ fn count_run(status: RwSignal<SyncStatus>) -> Result<Run, NotLoaded> {
 /// Recounts what waits to be sent. Without the engine's chunk the counts stay as they were:
 /// the refusal itself is what the badge and 同步 then show.
 async fn count_queue(status: RwSignal<SyncStatus>) {
-    #[cfg(feature = "split")]
-    let run = count_run(status).await;
-    #[cfg(not(feature = "split"))]
-    let run = count_run(status);
-    if let Ok(run) = run {
+    if let Ok(run) = crate::chunks::call!(count_run(status)) {
         let _ = run.await;
     }
 }
@@ -157,11 +153,7 @@ async fn count_queue(status: RwSignal<SyncStatus>) {
 /// One run of the engine, once its code is here. A chunk that cannot load is retried like an
 /// unreachable server: nothing on this device is touched meanwhile.
 async fn run_engine(status: RwSignal<SyncStatus>) -> Result<(), ApiError> {
-    #[cfg(feature = "split")]
-    let run = engine_run(status).await;
-    #[cfg(not(feature = "split"))]
-    let run = engine_run(status);
-    match run {
+    match crate::chunks::call!(engine_run(status)) {
         Ok(run) => run.await,
         Err(NotLoaded) => Err(ApiError::Other(
             "同步程序尚未下载到本机，联网后重新打开应用即可；本机数据不受影响".into(),
