@@ -59,10 +59,10 @@ let page = readFileSync('index.html', 'utf8').replace(/^ *<link data-trunk ([^>]
   throw new Error(`index.html: unknown <link data-trunk ${attrs}>`);
 });
 
-// 1. cargo: the release-wasm profile (size), the split points compiled in, relocations kept
-//    (.cargo/config.toml) so that the splitter can move code between modules.
-run('cargo', ['build', '--offline', '--profile', 'release-wasm', '--target', 'wasm32-unknown-unknown',
-  '--bin', NAME, '--features', features]);
+// 1. cargo (scripts/wasm-release): the release-wasm profile (size), std rebuilt for size by the
+//    pinned nightly, the split points compiled in, relocations kept (.cargo/config.toml) so that
+//    the splitter can move code between modules.
+run('scripts/wasm-release', [features]);
 const raw = join(targetDir, 'wasm32-unknown-unknown', 'release-wasm', `${NAME}.wasm`);
 
 const work = mkdtempSync(join(tmpdir(), 'wasm-bundle-'));

@@ -30,6 +30,8 @@ use components::{
 
 /// Mounts the app on the page, replacing the boot placeholder of index.html.
 pub fn start() {
+    // The panic message in the console, for the test and debug builds: the release wasm
+    // (scripts/wasm-release) traps at a panic without running any hook.
     console_error_panic_hook::set_once();
     if let Some(boot) = web_sys::window()
         .and_then(|w| w.document())
